@@ -1,0 +1,40 @@
+# 邻里助手 — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install train bench-nlu lint typecheck clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Serve the bot on 127.0.0.1:8000 with a demo community on SQLite.
+run: $(STAMP)
+	$(PY) -m nlu train --quiet
+	$(PY) -m bot seed-demo --if-empty
+	$(PY) -m bot serve --dev
+
+## Run the whole test suite.
+test: $(STAMP)
+	$(PY) -m pytest
+
+train: $(STAMP)
+	$(PY) -m nlu train
+
+bench-nlu: $(STAMP)
+	$(PY) -m bench.nlu
+
+lint: $(STAMP)
+	$(PY) -m ruff check bot nlu actions store tests bench
+
+typecheck: $(STAMP)
+	$(PY) -m mypy bot nlu actions store
+
+clean:
+	rm -rf var/nlu .pytest_cache .mypy_cache .ruff_cache

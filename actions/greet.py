@@ -1,0 +1,11 @@
+"""greet: say hello and show what the bot can do."""
+from __future__ import annotations
+
+from bot.dialogue import Context, Reply, Turn, action
+from bot.dialogue.menu import main_menu
+
+
+@action("greet")
+def greet(turn: Turn, ctx: Context) -> Reply:
+    """Hello, with the number menu so that the next step is one digit away."""
+    return main_menu(ctx, ctx.say("greet.hello"))

@@ -1,0 +1,1 @@
+"""Benchmarks of the project (``make bench-nlu`` runs :mod:`bench.nlu`)."""

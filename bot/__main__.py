@@ -1,0 +1,151 @@
+"""`python -m bot serve | chat | seed-demo | migrate`.
+
+A missing or malformed setting stops the command with one sentence on stderr (exit 2),
+never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from bot.errors import SettingsError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="邻里助手, the community's WeChat assistant")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the webhook (/wechat) and /healthz")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--config", type=Path)
+    serve.add_argument("--dev", action="store_true",
+                       help="make local WeChat credentials when none are set (what `make run` does)")
+
+    chat = commands.add_parser("chat", help="talk to the bot in a terminal")
+    chat.add_argument("--openid", default="o_terminal_resident")
+    chat.add_argument("--config", type=Path)
+
+    seed = commands.add_parser("seed-demo", help="load the demo community")
+    seed.add_argument("--config", type=Path)
+    seed.add_argument("--if-empty", action="store_true", help="only when the database has no households")
+
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate.add_argument("--config", type=Path)
+
+    args = parser.parse_args(argv)
+    from bot.privacy import configure_logging
+
+    configure_logging(logging.INFO if args.command == "serve" else logging.WARNING)
+    try:
+        return _run(args)
+    except SettingsError as error:
+        print(f"邻里助手 cannot start: {error}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.settings import load_settings
+
+    if args.command == "serve":
+        return _serve(args)
+    settings = load_settings(args.config)
+    if args.command == "migrate":
+        from store.db import make_engine, migrate
+
+        migrate(make_engine(settings.database_url))
+        print("database schema is up to date")
+        return 0
+    if args.command == "seed-demo":
+        return _seed(settings, args.if_empty)
+    from bot.chat import chat
+    from bot.runtime import build_runtime
+
+    runtime = build_runtime(settings)
+    try:
+        chat(runtime, args.openid)
+    finally:
+        runtime.close()
+    return 0
+
+
+def _seed(settings: object, if_empty: bool) -> int:
+    from bot.settings import Settings
+    from store import Store
+    from store.db import make_engine, make_sessionmaker, migrate, transaction
+    from store.demo import seed_demo
+
+    assert isinstance(settings, Settings)
+    database = make_engine(settings.database_url)
+    migrate(database)
+    with transaction(make_sessionmaker(database)) as session:
+        store = Store(session)
+        existing = store.households.count()
+        if if_empty and existing:
+            print(f"the database already has {existing} households; demo not loaded")
+            return 0
+        added = seed_demo(store)
+    print(f"demo community loaded: {added} households added. Try in the chat: 绑定 3-502 张三 1234")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    if args.dev:
+        from bot.devcreds import DEV_FILE, ensure_dev_credentials
+
+        filled = ensure_dev_credentials(os.environ)
+    from bot.settings import config_dump, load_settings
+
+    settings = load_settings(args.config, require_token=True)
+    import uvicorn
+
+    from bot.app import create_app
+    from bot.runtime import build_runtime
+
+    runtime = build_runtime(settings)
+    app = create_app(runtime)
+    host = args.host or settings.config.server.host
+    port = args.port or settings.config.server.port
+    log = logging.getLogger("bot")
+    log.info("starting: %s", config_dump(settings))
+    _print_welcome(host, port, settings, filled if args.dev else {}, DEV_FILE if args.dev else None)
+    log.info("ready to serve after %.2f s", time.monotonic() - started)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+                timeout_graceful_shutdown=5)
+    return 0
+
+
+def _print_welcome(host: str, port: int, settings: object, filled: dict[str, str], dev_file: Path | None) -> None:
+    from bot.settings import Settings
+
+    assert isinstance(settings, Settings)
+    url = f"http://{host}:{port}"
+    lines = [
+        "",
+        f"邻里助手 is serving {settings.config.community.name} at {url}",
+        f"  webhook  {url}/wechat     health  {url}/healthz",
+        "",
+        "Chat in a terminal (same engine, same data):",
+        "  .venv/bin/python -m bot chat",
+        "",
+        "Connect a real official account (公众号 → 设置与开发 → 基本配置 → 服务器配置):",
+        "  URL: https://<your public host>/wechat   Token: the value of WECHAT_TOKEN",
+        "  EncodingAESKey: WECHAT_AES_KEY (safe mode), AppID/AppSecret: WECHAT_APPID/WECHAT_SECRET",
+    ]
+    if filled and dev_file is not None:
+        lines += [
+            "",
+            f"No WeChat credentials were set, so local ones were made in {dev_file};",
+            "a client that signs and encrypts like WeChat's servers can load them with:",
+            f"  set -a; . {dev_file}; set +a",
+        ]
+    print("\n".join(lines), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

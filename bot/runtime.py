@@ -1,0 +1,51 @@
+"""Everything a running bot needs, built once from the settings (server, chat and CLI alike)."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+import nlu
+from bot.assistant import Assistant
+from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.registry import Registry, load_actions
+from bot.dialogue.responses import Responses
+from bot.settings import Settings
+from store.db import make_engine, make_sessionmaker, migrate
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Engine
+    factory: sessionmaker[Session]
+    read_factory: sessionmaker[Session]
+    responses: Responses
+    registry: Registry
+    nlu: nlu.Engine
+    assistant: Assistant
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+def build_runtime(settings: Settings, *, understanding: nlu.Engine | None = None) -> Runtime:
+    """Open the database (migrating it to the newest schema), load the NLU and the actions."""
+    database = make_engine(settings.database_url, pool_size=settings.config.server.worker_threads)
+    migrate(database)
+    factory = make_sessionmaker(database)
+    responses = Responses.load(settings.responses_path)
+    registry = load_actions()
+    dialogue = DialogueEngine(registry, settings.config)
+    if understanding is None:
+        understanding = nlu.load_engine()
+        threshold = settings.config.nlu.confidence_threshold
+        if threshold is not None:
+            understanding = understanding.with_threshold(threshold)
+    read_factory = make_sessionmaker(database, read_only=True)
+    assistant = Assistant(settings.config, responses, factory, read_factory, dialogue, understanding)
+    return Runtime(settings, database, factory, read_factory, responses, registry, understanding, assistant)

@@ -1,0 +1,166 @@
+"""``/wechat``: the endpoint WeChat's servers call (SPEC §5).
+
+GET verifies the server (sha1 signature, echo ``echostr``). POST checks the signature and
+the timestamp window, decrypts in safe/compatible mode (``encrypt_type=aes``, checked with
+``msg_signature``), deduplicates WeChat's retries, runs the message, and answers inside the
+reply budget: a reply that is not ready in time is delivered later through the outbox and
+WeChat gets ``success``. Requests WeChat would never send get a clean 4xx and a log line.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from bot.assistant import Answer, Assistant, Rendezvous
+from bot.errors import BadMessage, BadRequest, BodyTooLarge
+from bot.privacy import mask_openid
+from bot.settings import Settings
+from bot.wechat.crypto import MessageCrypto, check_signature, check_timestamp
+from bot.wechat.inbound import Inbound, parse_inbound, parse_xml
+from bot.wechat.render import render_xml
+from store.repositories.processed import ClaimState
+
+log = logging.getLogger(__name__)
+
+SUCCESS = "success"
+#: How often a retry that finds its message still being worked on looks again.
+_POLL_SECONDS = 0.05
+
+
+class WeChatEndpoint:
+    def __init__(self, settings: Settings, assistant: Assistant, executor: ThreadPoolExecutor) -> None:
+        self.settings = settings
+        self.assistant = assistant
+        self.executor = executor
+        secrets_ = settings.wechat
+        self.token = secrets_.token
+        self.max_skew = secrets_.max_clock_skew
+        self.max_body = settings.config.server.max_body_bytes
+        self.budget = settings.config.server.reply_budget_seconds
+        self.crypto = (MessageCrypto(secrets_.token, secrets_.appid, secrets_.aes_key, secrets_.aes_key_previous)
+                       if secrets_.aes_key else None)
+
+    # --- GET: server verification -----------------------------------------------------------
+    async def verify(self, request: Request) -> Response:
+        params = request.query_params
+        try:
+            self._check_request(params.get("signature", ""), params.get("timestamp", ""), params.get("nonce", ""))
+        except BadRequest as error:
+            return self._refuse(request, error)
+        return PlainTextResponse(params.get("echostr", ""))
+
+    # --- POST: messages -----------------------------------------------------------------------
+    async def receive(self, request: Request) -> Response:
+        started = time.monotonic()
+        params = request.query_params
+        timestamp, nonce = params.get("timestamp", ""), params.get("nonce", "")
+        try:
+            self._check_request(params.get("signature", ""), timestamp, nonce)
+            body = await self._read_body(request)
+            xml, key_index = self._open(body, params)
+            inbound = parse_inbound(xml)
+        except BadRequest as error:
+            return self._refuse(request, error)
+        try:
+            answer = await self._answer(inbound, started)
+        except Exception:  # never a 500: the resident gets an apology, WeChat a valid reply
+            log.exception("message %s from %s could not be handled", inbound.key, mask_openid(inbound.openid))
+            answer = Answer(self.assistant.error_reply(), int(time.time()))
+        return self._respond(answer, inbound, key_index, timestamp, nonce)
+
+    def _check_request(self, signature: str, timestamp: str, nonce: str) -> None:
+        check_timestamp(timestamp, self.max_skew)
+        check_signature(self.token, signature, timestamp, nonce)
+
+    async def _read_body(self, request: Request) -> str:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body:
+            raise BodyTooLarge(f"body of {declared} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > self.max_body:
+                raise BodyTooLarge(f"body over {self.max_body} bytes")
+            chunks.append(chunk)
+        try:
+            return b"".join(chunks).decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadMessage("body is not UTF-8") from None
+
+    def _open(self, body: str, params: Any) -> tuple[str, int | None]:
+        """The plaintext message XML, and which AES key opened it (None in plaintext mode)."""
+        if not body.strip():
+            raise BadMessage("empty body")
+        if params.get("encrypt_type", "raw").lower() != "aes":
+            return body, None
+        if self.crypto is None:
+            raise BadMessage("safe-mode message but WECHAT_AES_KEY is not configured")
+        envelope = parse_xml(body)
+        ciphertext = envelope.get("Encrypt")
+        if not isinstance(ciphertext, str) or not ciphertext.strip():
+            raise BadMessage("safe-mode message without <Encrypt>")
+        return self.crypto.decrypt(ciphertext.strip(), params.get("msg_signature", ""),
+                                   params.get("timestamp", ""), params.get("nonce", ""))
+
+    async def _answer(self, inbound: Inbound, started: float) -> Answer | None:
+        """The reply for this delivery, or None for ``success`` (the outbox will carry it)."""
+        loop = asyncio.get_running_loop()
+        deadline = started + self.budget
+        claim = await loop.run_in_executor(self.executor, self.assistant.claim, inbound)
+        if claim.state is ClaimState.DONE and claim.reply is not None:
+            return Answer.from_dict(claim.reply)
+        if claim.state is ClaimState.DEFERRED:
+            return None
+        if claim.state is ClaimState.BUSY:
+            return await self._wait_for_other(inbound, deadline)
+        rendezvous = Rendezvous()
+        work = loop.run_in_executor(self.executor, self.assistant.process, inbound, rendezvous)
+        try:
+            return await asyncio.wait_for(asyncio.shield(work), timeout=max(deadline - time.monotonic(), 0.01))
+        except TimeoutError:
+            if rendezvous.give_up():
+                log.warning("message %s from %s missed the reply budget; the outbox will carry it",
+                            inbound.key, mask_openid(inbound.openid))
+                return None
+            return await work  # it is committing right now
+
+    async def _wait_for_other(self, inbound: Inbound, deadline: float) -> Answer | None:
+        """A retry of a message another request is still working on: wait for its reply."""
+        loop = asyncio.get_running_loop()
+        while time.monotonic() < deadline:
+            await asyncio.sleep(_POLL_SECONDS)
+            claim = await loop.run_in_executor(self.executor, self.assistant.stored_answer, inbound)
+            if claim.state is ClaimState.DONE and claim.reply is not None:
+                return Answer.from_dict(claim.reply)
+            if claim.state is ClaimState.DEFERRED:
+                return None
+        return None
+
+    def _respond(self, answer: Answer | None, inbound: Inbound, key_index: int | None,
+                 timestamp: str, nonce: str) -> Response:
+        if answer is None:
+            return PlainTextResponse(SUCCESS)
+        xml = render_xml(answer.reply, openid=inbound.openid, account=inbound.account,
+                         create_time=answer.created or int(time.time()), footer=self.assistant.footer())
+        if xml is None:
+            return PlainTextResponse(SUCCESS)
+        if key_index is not None and self.crypto is not None:
+            xml = self.crypto.encrypt(xml, nonce or secrets.token_hex(8), timestamp or str(int(time.time())),
+                                      key_index)
+        return Response(xml, media_type="application/xml")
+
+    @staticmethod
+    def _refuse(request: Request, error: BadRequest) -> Response:
+        client = request.client.host if request.client else "?"
+        log.warning("refused %s %s from %s: %s %s", request.method, request.url.path, client,
+                    error.status_code, error)
+        return PlainTextResponse(str(error) if error.status_code != 403 else "forbidden",
+                                 status_code=error.status_code)

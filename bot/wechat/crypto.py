@@ -1,0 +1,74 @@
+"""WeChat's signatures and safe-mode (AES) message encryption.
+
+``signature`` = sha1 of the sorted token, timestamp and nonce; in safe and compatible
+mode the encrypted body is checked with ``msg_signature`` (sha1 of the sorted token,
+timestamp, nonce and ciphertext). The AES work itself is wechatpy's (PrpCrypto); the
+comparisons here are constant-time, and a previous EncodingAESKey is kept as a fallback
+while the key is being rotated.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import struct
+import time
+
+from wechatpy.crypto import PrpCrypto
+from wechatpy.exceptions import InvalidAppIdException
+
+from bot.errors import BadMessage, BadSignature
+
+
+def sign(*parts: str) -> str:
+    return hashlib.sha1("".join(sorted(parts)).encode("utf-8")).hexdigest()
+
+
+def check_signature(token: str, signature: str, timestamp: str, nonce: str, *extra: str) -> None:
+    if not signature or not hmac.compare_digest(sign(token, timestamp, nonce, *extra), signature.lower()):
+        raise BadSignature("signature does not match")
+
+
+def check_timestamp(timestamp: str, max_skew: int, now: float | None = None) -> None:
+    """Refuse requests whose timestamp is far from our clock (replays); 0 turns the check off."""
+    if not timestamp.isdigit():
+        raise BadSignature("timestamp is not a number")
+    if max_skew and abs((time.time() if now is None else now) - int(timestamp)) > max_skew:
+        raise BadSignature("timestamp outside the allowed window")
+
+
+class MessageCrypto:
+    """Encrypts and decrypts message bodies for one account, trying the previous key too."""
+
+    def __init__(self, token: str, appid: str, aes_key: str, previous_key: str = "") -> None:
+        self.token = token
+        self.appid = appid
+        self._keys = [PrpCrypto(_key_bytes(k)) for k in (aes_key, previous_key) if k]
+
+    def decrypt(self, ciphertext: str, msg_signature: str, timestamp: str, nonce: str) -> tuple[str, int]:
+        """The plaintext XML and the index of the key that opened it."""
+        check_signature(self.token, msg_signature, timestamp, nonce, ciphertext)
+        for index, crypto in enumerate(self._keys):
+            try:
+                plain = crypto.decrypt(ciphertext, self.appid)
+            except (ValueError, IndexError, struct.error, InvalidAppIdException):
+                # base64, padding, UTF-8 or the AppID check: this key does not open it
+                continue
+            return (plain.decode("utf-8") if isinstance(plain, bytes) else plain), index
+        raise BadMessage("message cannot be decrypted with the configured EncodingAESKey and AppID")
+
+    def encrypt(self, plaintext: str, nonce: str, timestamp: str, key_index: int = 0) -> str:
+        """The ``<xml><Encrypt>…`` envelope WeChat expects for a safe-mode reply."""
+        ciphertext = self._keys[key_index].encrypt(plaintext, self.appid)
+        ciphertext = ciphertext.decode("ascii") if isinstance(ciphertext, bytes) else ciphertext
+        signature = sign(self.token, timestamp, nonce, ciphertext)
+        return (
+            f"<xml><Encrypt><![CDATA[{ciphertext}]]></Encrypt>"
+            f"<MsgSignature><![CDATA[{signature}]]></MsgSignature>"
+            f"<TimeStamp>{timestamp}</TimeStamp><Nonce><![CDATA[{nonce}]]></Nonce></xml>"
+        )
+
+
+def _key_bytes(encoding_aes_key: str) -> bytes:
+    import base64
+
+    return base64.b64decode(encoding_aes_key + "=")

@@ -1,0 +1,43 @@
+"""邻里助手's natural-language understanding: intents and entities of resident messages.
+
+The public surface::
+
+    engine = nlu.load_engine()                 # cached model, retrained when the data changed
+    parse = engine.parse("明天天气怎么样")       # -> nlu.Parse (intent, ranking, entities)
+    nlu.extract_entities("3号楼502室")          # rule-based entities alone, for form slots
+    nlu.normalize_text("報修")                  # the normalisation the engine applies
+
+``import nlu`` stays cheap: numpy, jionlp, cn2an and OpenCC load on first use, and
+scikit-learn only when a model has to be trained.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from nlu.types import OUT_OF_SCOPE, Entity, IntentPrediction, Parse
+
+if TYPE_CHECKING:
+    from nlu.engine import Engine, load_engine
+    from nlu.entities import extract_entities
+    from nlu.normalize import normalize_text
+
+__all__ = ["OUT_OF_SCOPE", "Engine", "Entity", "IntentPrediction", "Parse", "extract_entities",
+           "load_engine", "normalize_text"]
+
+_LAZY = {
+    "Engine": ("nlu.engine", "Engine"),
+    "load_engine": ("nlu.engine", "load_engine"),
+    "extract_entities": ("nlu.entities", "extract_entities"),
+    "normalize_text": ("nlu.normalize", "normalize_text"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attribute = _LAZY[name]
+        value = getattr(importlib.import_module(module), attribute)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'nlu' has no attribute {name!r}")

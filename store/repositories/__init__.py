@@ -1,0 +1,1 @@
+"""One repository per area of the store, each bound to the session of one unit of work."""

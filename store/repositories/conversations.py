@@ -1,0 +1,31 @@
+"""Conversation state: the active form and its slots, keyed by openid, never in memory."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.models import Conversation
+from store.repositories._sql import insert_ignoring_conflicts, locks_rows
+
+
+class ConversationRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def load_for_update(self, openid: str, now: datetime) -> Conversation:
+        """The resident's conversation, locked for this unit of work (created when new)."""
+        insert_ignoring_conflicts(
+            self.session,
+            Conversation.__table__,  # type: ignore[arg-type]
+            {"openid": openid, "slots": {}, "options": [], "misses": 0, "updated_at": now},
+        )
+        query = select(Conversation).where(Conversation.openid == openid)
+        if locks_rows(self.session):
+            query = query.with_for_update()
+        conversation = self.session.scalars(query.execution_options(populate_existing=True)).one()
+        return conversation
+
+    def get(self, openid: str) -> Conversation | None:
+        return self.session.get(Conversation, openid)

@@ -1,0 +1,48 @@
+"""The escalation inbox: conversations handed to staff."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.models import Escalation
+
+
+class EscalationRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def open(self, openid: str, reason: str, text: str, now: datetime,
+             household_id: int | None = None, source_key: str | None = None) -> Escalation:
+        """Open an escalation (one per source message, whatever the retries)."""
+        if source_key is not None:
+            existing = self.session.scalars(
+                select(Escalation).where(Escalation.source_key == source_key)).first()
+            if existing is not None:
+                return existing
+        escalation = Escalation(openid=openid, reason=reason, text=text, household_id=household_id,
+                                source_key=source_key, status="open", created_at=now, updated_at=now)
+        self.session.add(escalation)
+        self.session.flush()
+        return escalation
+
+    def open_for(self, openid: str) -> Escalation | None:
+        """The resident's escalation still waiting for staff, if any."""
+        query = (select(Escalation)
+                 .where(Escalation.openid == openid, Escalation.status == "open")
+                 .order_by(Escalation.id.desc()))
+        return self.session.scalars(query).first()
+
+    def append(self, escalation: Escalation, text: str, now: datetime) -> None:
+        escalation.text = f"{escalation.text}\n{text}" if escalation.text else text
+        escalation.updated_at = now
+
+    def get(self, escalation_id: int) -> Escalation | None:
+        return self.session.get(Escalation, escalation_id)
+
+    def list(self, status: str | None = None) -> list[Escalation]:
+        query = select(Escalation).order_by(Escalation.id)
+        if status:
+            query = query.where(Escalation.status == status)
+        return list(self.session.scalars(query))

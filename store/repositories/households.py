@@ -1,0 +1,53 @@
+"""Households and their members: the roster staff import."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from store.models import Household, Member
+
+
+@dataclass(frozen=True, slots=True)
+class NewMember:
+    name: str
+    phone: str = ""
+    party_member: bool = False
+    bind_code: str | None = None
+
+
+class HouseholdRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def create(self, building: str, room: str, members: Sequence[NewMember], unit: str = "") -> Household:
+        household = Household(building=building, unit=unit, room=room)
+        household.members = [
+            Member(name=m.name, phone=m.phone, party_member=m.party_member, bind_code=m.bind_code)
+            for m in members
+        ]
+        self.session.add(household)
+        self.session.flush()
+        return household
+
+    def get(self, household_id: int) -> Household | None:
+        return self.session.get(Household, household_id)
+
+    def list_all(self) -> list[Household]:
+        query = select(Household).options(selectinload(Household.members)).order_by(Household.id)
+        return list(self.session.scalars(query))
+
+    def count(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(Household)) or 0
+
+    def find_by_address(self, building: str, room: str, unit: str | None = None) -> list[Household]:
+        """Flats at this address; without a unit, every unit of the building that has the room."""
+        query = select(Household).where(Household.building == building, Household.room == room)
+        if unit:
+            query = query.where(Household.unit == unit)
+        return list(self.session.scalars(query.options(selectinload(Household.members))))
+
+    def member_by_code(self, code: str) -> Member | None:
+        return self.session.scalars(select(Member).where(Member.bind_code == code)).first()

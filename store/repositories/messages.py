@@ -1,0 +1,24 @@
+"""The message log: what residents said and what the bot answered."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.models import MessageLog
+
+
+class MessageLogRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record(self, openid: str, direction: str, kind: str, text: str, now: datetime,
+               msg_key: str | None = None, intent: str | None = None) -> None:
+        self.session.add(MessageLog(openid=openid, direction=direction, kind=kind, text=text,
+                                    msg_key=msg_key, intent=intent, created_at=now))
+
+    def recent(self, openid: str, limit: int = 10) -> list[MessageLog]:
+        query = (select(MessageLog).where(MessageLog.openid == openid)
+                 .order_by(MessageLog.created_at.desc(), MessageLog.id.desc()).limit(limit))
+        return list(reversed(self.session.scalars(query).all()))

@@ -1,0 +1,72 @@
+"""The outbox: messages waiting for the customer-service API, retried until delivered."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from store.models import OutboxMessage
+from store.repositories._sql import insert_ignoring_conflicts, locks_rows
+
+
+class OutboxRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def enqueue(self, openid: str, purpose: str, payload: dict[str, Any], now: datetime,
+                dedup_key: str | None = None) -> bool:
+        """Queue a delivery; a second enqueue with the same ``dedup_key`` does nothing."""
+        values = {
+            "openid": openid, "purpose": purpose, "payload": payload, "dedup_key": dedup_key,
+            "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now,
+        }
+        return insert_ignoring_conflicts(self.session, OutboxMessage.__table__, values)  # type: ignore[arg-type]
+
+    def claim_due(self, now: datetime, lease: timedelta, limit: int = 20) -> list[OutboxMessage]:
+        """Take due rows for sending: pending ones, and ``sending`` ones whose lease ran out
+        (their worker died). Locked rows are skipped, so two workers never take one row."""
+        due = or_(
+            and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+            and_(OutboxMessage.status == "sending", OutboxMessage.next_attempt_at <= now),
+        )
+        query = select(OutboxMessage).where(due).order_by(OutboxMessage.id).limit(limit)
+        if locks_rows(self.session):
+            query = query.with_for_update(skip_locked=True)
+        rows = list(self.session.scalars(query))
+        for row in rows:
+            row.status = "sending"
+            row.next_attempt_at = now + lease
+        return rows
+
+    def get(self, message_id: int) -> OutboxMessage | None:
+        return self.session.get(OutboxMessage, message_id)
+
+    def for_openid(self, openid: str) -> list[OutboxMessage]:
+        query = select(OutboxMessage).where(OutboxMessage.openid == openid).order_by(OutboxMessage.id)
+        return list(self.session.scalars(query))
+
+    def pending_count(self) -> int:
+        query = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")
+        return self.session.scalar(query) or 0
+
+    def mark_sent(self, message: OutboxMessage, now: datetime) -> None:
+        message.status = "sent"
+        message.attempts += 1
+        message.sent_at = now
+        message.last_error = None
+
+    def mark_retry(self, message: OutboxMessage, error: str, next_attempt_at: datetime,
+                   max_attempts: int) -> None:
+        message.attempts += 1
+        message.last_error = error[:500]
+        if message.attempts >= max_attempts:
+            message.status = "failed"
+        else:
+            message.status = "pending"
+            message.next_attempt_at = next_attempt_at
+
+    def mark_held(self, message: OutboxMessage, reason: str) -> None:
+        message.status = "held"
+        message.last_error = reason[:500]

@@ -1,0 +1,65 @@
+"""Residents: openids, their household binding and their customer-service window."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from store.models import Household, Member, Resident
+from store.repositories._sql import insert_ignoring_conflicts
+
+
+class ResidentRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, openid: str) -> Resident | None:
+        return self.session.get(Resident, openid)
+
+    def get_or_create(self, openid: str, now: datetime) -> Resident:
+        resident = self.session.get(Resident, openid)
+        if resident is not None:
+            return resident
+        insert_ignoring_conflicts(
+            self.session,
+            Resident.__table__,  # type: ignore[arg-type]
+            {"openid": openid, "first_seen_at": now, "subscribed": True, "window_sends": 0, "bind_failures": 0},
+        )
+        resident = self.session.get(Resident, openid)
+        assert resident is not None
+        return resident
+
+    def record_inbound(self, openid: str, now: datetime) -> Resident:
+        """A message from the resident opens a fresh 48-hour customer-service window."""
+        resident = self.get_or_create(openid, now)
+        resident.last_inbound_at = now
+        resident.window_sends = 0
+        resident.subscribed = True
+        return resident
+
+    def bind(self, resident: Resident, household: Household, member: Member, now: datetime) -> None:
+        resident.household_id = household.id
+        resident.member_id = member.id
+        resident.bound_at = now
+        resident.bind_failures = 0
+        resident.bind_failed_at = None
+
+    @staticmethod
+    def bind_failures_recently(resident: Resident, now: datetime, window: timedelta) -> int:
+        if resident.bind_failed_at is None or now - resident.bind_failed_at > window:
+            return 0
+        return resident.bind_failures
+
+    def record_bind_failure(self, resident: Resident, now: datetime, window: timedelta) -> int:
+        """Count a failed binding attempt; failures older than ``window`` are forgotten."""
+        resident.bind_failures = self.bind_failures_recently(resident, now, window) + 1
+        resident.bind_failed_at = now
+        return resident.bind_failures
+
+    @staticmethod
+    def in_customer_service_window(resident: Resident, now: datetime, window: timedelta, quota: int) -> bool:
+        """WeChat takes customer-service messages for 48 hours after the resident's last
+        message, and only ``quota`` of them in that time."""
+        if resident.last_inbound_at is None or now - resident.last_inbound_at > window:
+            return False
+        return resident.window_sends < quota

@@ -1,0 +1,99 @@
+"""repair_report: from what residents say to one ticket, confirmed; urgent ones escalate at once."""
+from __future__ import annotations
+
+from bot.runtime import Runtime
+from tests.talk import Resident
+
+
+def tickets(store_of) -> list:
+    with store_of() as store:
+        return store.repairs.list()
+
+
+def bound(runtime: Runtime, openid: str) -> Resident:
+    resident = Resident(runtime, openid)
+    assert "绑定成功" in resident.say("绑定 3-502 张三 1234")
+    return resident
+
+
+def test_one_sentence_from_a_bound_resident_needs_only_a_confirmation(runtime: Runtime, store_of) -> None:
+    resident = bound(runtime, "o_leak")
+    summary = resident.say("我家厨房水管漏水了")
+    assert "水管漏水" in summary and "3-502" in summary and "139****1234" in summary
+    assert "报修已提交" in resident.say("1")
+    [ticket] = tickets(store_of)
+    assert (ticket.category, ticket.location, ticket.phone, ticket.status, ticket.urgent) == \
+        ("water_leak", "3-502", "13912341234", "pending", False)
+    assert ticket.household_id is not None and "厨房" in ticket.description
+
+
+def test_step_by_step_report_from_an_unbound_resident(runtime: Runtime, store_of) -> None:
+    resident = Resident(runtime, "o_steps")
+    assert "什么坏了" in resident.say("报修")
+    assert "情况" in resident.say("6")  # 楼道灯/路灯
+    assert "在哪里" in resident.say("5号楼2楼楼道的灯一直不亮")
+    assert "电话" in resident.say("5号楼二楼楼梯间")
+    assert "请核对" in resident.say("13612345678")
+    assert "报修已提交" in resident.say("确认提交")
+    [ticket] = tickets(store_of)
+    assert ticket.category == "lighting" and ticket.household_id is None and ticket.phone == "13612345678"
+
+
+def test_a_bad_phone_number_is_asked_again(runtime: Runtime) -> None:
+    resident = Resident(runtime, "o_phone")
+    resident.say("楼道灯坏了")
+    resident.say("3号楼楼道")
+    assert "11 位手机号" in resident.say("12345")
+
+
+def test_a_photo_sent_during_the_report_is_kept(runtime: Runtime, store_of) -> None:
+    from bot.dialogue.turn import Photo
+    from bot.wechat.inbound import Inbound
+
+    resident = bound(runtime, "o_photo")
+    resident.say("我家卫生间马桶堵了")
+    reply = resident.send(Inbound(openid="o_photo", account="gh", kind="image", create_time=1, msg_id="555001",
+                                  photo=Photo(url="http://img/1.jpg", media_id="m1"), raw_type="image"))
+    assert "照片收到了" in reply and "照片：已收到" in reply
+    resident.say("1")
+    assert tickets(store_of)[0].photo_url == "http://img/1.jpg"
+
+
+def test_redo_at_confirmation_starts_the_questions_again(runtime: Runtime) -> None:
+    resident = bound(runtime, "o_redo")
+    resident.say("电梯坏了")
+    resident.say("5号楼电梯不动了")
+    resident.say("5号楼")
+    assert "什么坏了" in resident.say("2")
+
+
+def test_gas_smell_is_urgent_ticket_escalation_and_emergency_number(runtime: Runtime, store_of) -> None:
+    resident = bound(runtime, "o_gas")
+    reply = resident.say("厨房里一股煤气味，怎么办")
+    assert "962777" in reply and "紧急" in reply
+    [ticket] = tickets(store_of)
+    assert ticket.urgent and ticket.category == "gas" and ticket.location == "3-502"
+    with store_of() as store:
+        assert [e.reason for e in store.escalations.list()] == ["urgent_repair"]
+
+
+def test_trapped_in_a_lift_without_a_known_flat_asks_where(runtime: Runtime, store_of) -> None:
+    resident = Resident(runtime, "o_lift")
+    reply = resident.say("救命 我被困在电梯里了")
+    assert "021-6201-1119" in reply and "位置" in reply
+    assert "位置已收到" in resident.say("7号楼东边那部电梯")
+    [ticket] = tickets(store_of)
+    assert ticket.urgent and ticket.category == "elevator" and "7号楼" in ticket.location
+
+
+def test_staff_on_duty_are_notified_of_new_tickets(make_runtime, config_with, store_of) -> None:
+    runtime = make_runtime(config_with(staff={"on_duty_openids": ["o_staff_1", "o_staff_2"]}))
+    resident = bound(runtime, "o_notify")
+    resident.say("我家厨房水管漏水了")
+    resident.say("1")
+    from store import Store
+    from store.db import transaction
+
+    with transaction(runtime.factory) as session:
+        notices = [m for who in ("o_staff_1", "o_staff_2") for m in Store(session).outbox.for_openid(who)]
+    assert len(notices) == 2 and all("新报修" in n.payload["content"] for n in notices)

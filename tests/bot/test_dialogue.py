@@ -1,0 +1,149 @@
+"""The dialogue engine: menus, global words, fallback, forms, timeouts — for elderly residents
+no dead ends."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+import bot.assistant
+from bot.runtime import Runtime
+from store.clock import utcnow
+from tests.talk import Resident
+
+
+@pytest.fixture
+def resident(runtime: Runtime) -> Resident:
+    return Resident(runtime, "o_dialogue")
+
+
+def escalations(store_of) -> list:
+    with store_of() as store:
+        return store.escalations.list()
+
+
+@pytest.mark.parametrize("word", ["0", "菜单", "帮助", "菜單", "０"])
+def test_menu_words_show_the_number_menu(resident: Resident, word: str) -> None:
+    resident.say(word)
+    assert resident.options[:2] == ["物业报修", "报修进度"]
+
+
+def test_a_menu_digit_starts_that_service(resident: Resident) -> None:
+    resident.say("菜单")
+    assert "什么坏了" in resident.say("1")
+
+
+def test_a_digit_with_nothing_on_offer_picks_from_the_main_menu(resident: Resident) -> None:
+    assert "什么坏了" in resident.say("1")
+
+
+def test_a_tapped_option_label_works_like_its_digit(resident: Resident) -> None:
+    resident.say("菜单")
+    assert "什么坏了" in resident.say("物业报修")
+
+
+def test_a_digit_out_of_range_says_which_digits_work(resident: Resident) -> None:
+    resident.say("菜单")
+    reply = resident.say("9")
+    assert "1 到 4" in reply and resident.options
+
+
+@pytest.mark.parametrize("word", ["取消", "算了", "不办了"])
+def test_cancel_words_leave_a_form_from_any_step(resident: Resident, word: str, store_of) -> None:
+    resident.say("我要报修")
+    resident.say("2")  # drains: asks for a description next
+    reply = resident.say(word)
+    assert "取消" in reply
+    assert "什么坏了" in resident.say("1")  # the menu works again, the old form is gone
+    with store_of() as store:
+        assert store.repairs.list() == []
+
+
+def test_human_works_in_the_middle_of_a_form(resident: Resident, store_of) -> None:
+    resident.say("我要报修")
+    reply = resident.say("人工")
+    assert "工作人员" in reply
+    assert [e.reason for e in escalations(store_of)] == ["request"]
+
+
+def test_human_twice_keeps_one_open_escalation(resident: Resident, store_of) -> None:
+    resident.say("人工")
+    assert "已经在为您联系" in resident.say("转人工")
+    assert len(escalations(store_of)) == 1
+
+
+def test_not_understood_asks_a_numbered_clarifying_question(resident: Resident) -> None:
+    reply = resident.say("嗯嗯那个啥")
+    assert resident.options and "人工服务" in resident.options + [reply]
+
+
+def test_two_misses_in_a_row_escalate_to_staff(resident: Resident, store_of) -> None:
+    resident.say("给我放首周杰伦的歌")
+    reply = resident.say("帮我订一张去北京的机票")
+    assert "工作人员" in reply
+    assert [e.reason for e in escalations(store_of)] == ["fallback"]
+
+
+def test_an_understood_message_resets_the_miss_count(resident: Resident, store_of) -> None:
+    resident.say("给我放首周杰伦的歌")
+    resident.say("你好")
+    resident.say("帮我订一张去北京的机票")
+    assert escalations(store_of) == []
+
+
+def test_voice_without_recognition_keeps_the_open_question(runtime: Runtime, resident: Resident) -> None:
+    from bot.wechat.inbound import Inbound
+
+    resident.say("我要报修")
+    reply = resident.send(Inbound(openid=resident.openid, account="gh", kind="voice", create_time=1,
+                                  msg_id="987654321", text="", raw_type="voice"))
+    assert "语音" in reply and "什么坏了" in reply
+
+
+def test_an_unfinished_form_times_out(resident: Resident, monkeypatch: pytest.MonkeyPatch, store_of) -> None:
+    resident.say("我要报修")
+    later = utcnow() + timedelta(hours=3)
+    monkeypatch.setattr(bot.assistant, "utcnow", lambda: later)
+    reply = resident.say("你好")
+    assert "超时" in reply
+    with store_of() as store:
+        assert store.conversations.get(resident.openid).form is None
+
+
+def test_a_question_in_the_middle_of_a_form_is_answered_and_the_form_resumes(resident: Resident) -> None:
+    resident.say("我要报修")
+    reply = resident.say("我要找居委会工作人员")
+    assert "工作人员" in reply
+
+
+def test_binding_first_then_the_waiting_request_resumes(runtime: Runtime, store_of) -> None:
+    from bot.dialogue import Context, Reply, Turn, registry
+
+    @registry.action("test_private_intent")
+    def private(turn: Turn, ctx: Context) -> Reply:
+        household = ctx.require_household(turn)
+        return Reply.text(f"PRIVATE {household.address}")
+
+    try:
+        resident = Resident(runtime, "o_resume")
+        engine = runtime.assistant.dialogue
+        from bot.dialogue.turn import FormState
+        from bot.wechat.inbound import Inbound
+        from nlu.types import IntentPrediction, Parse
+        # Ask for the private service by its intent, as the NLU would have read it.
+        original = runtime.assistant._understand
+
+        def understand(inbound: Inbound):
+            turn = original(inbound)
+            if inbound.text == "看我的隐私":
+                return turn.with_parse(Parse(inbound.text, IntentPrediction("test_private_intent", 0.99)))
+            return turn
+
+        runtime.assistant._understand = understand  # type: ignore[method-assign]
+        first = resident.say("看我的隐私")
+        assert "绑定" in first
+        reply = resident.say("绑定 3-502 张三 1234")
+        assert "绑定成功" in reply and "PRIVATE 3-502" in reply
+        assert engine is runtime.assistant.dialogue and FormState  # engine unchanged
+    finally:
+        registry._handlers.pop("test_private_intent", None)

@@ -1,0 +1,146 @@
+"""Shared fixtures: settings from a test environment, a migrated SQLite store per test (and
+PostgreSQL when it is reachable), the real NLU engine, the ASGI app and a WeChat-like client."""
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from starlette.testclient import TestClient
+
+import nlu
+from bot.app import create_app
+from bot.runtime import Runtime, build_runtime
+from bot.settings import DEFAULT_CONFIG, Settings, load_settings
+from store import Store
+from store.db import make_engine, make_sessionmaker, migrate, transaction
+from store.demo import seed_demo
+from tests.wechat_client import WeChatServer
+
+TOKEN = "test_token_123"
+APPID = "wx0123456789abcdef"
+AES_KEY = base64.b64encode(b"k" * 32).decode()[:43]
+PREVIOUS_AES_KEY = base64.b64encode(b"p" * 32).decode()[:43]
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def wechat_env(**overrides: str) -> dict[str, str]:
+    env = {"WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID, "WECHAT_AES_KEY": AES_KEY}
+    env.update(overrides)
+    return {k: v for k, v in env.items() if v is not None}
+
+
+@pytest.fixture(scope="session")
+def understanding() -> nlu.Engine:
+    """The real NLU engine, trained once (cached under var/nlu like `make run`)."""
+    return nlu.load_engine()
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database with the demo community, copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    with transaction(make_sessionmaker(engine)) as session:
+        seed_demo(Store(session))
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, template_db: Path) -> str:
+    path = tmp_path / "linli.db"
+    shutil.copy(template_db, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def make_settings(sqlite_url: str) -> Callable[..., Settings]:
+    def build(config: Path | None = None, **env: str) -> Settings:
+        return load_settings(config or DEFAULT_CONFIG, {"DATABASE_URL": sqlite_url, **wechat_env(**env)},
+                             require_token=True)
+
+    return build
+
+
+@pytest.fixture
+def make_runtime(make_settings: Callable[..., Settings], understanding: nlu.Engine) -> Iterator[Callable[..., Runtime]]:
+    made: list[Runtime] = []
+
+    def build(config: Path | None = None, **env: str) -> Runtime:
+        runtime = build_runtime(make_settings(config, **env), understanding=understanding)
+        made.append(runtime)
+        return runtime
+
+    yield build
+    for runtime in made:
+        runtime.close()
+
+
+@pytest.fixture
+def runtime(make_runtime: Callable[..., Runtime]) -> Runtime:
+    return make_runtime()
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(runtime, background=False)) as http:
+        yield http
+
+
+@pytest.fixture
+def wechat(client: TestClient) -> WeChatServer:
+    return WeChatServer(client, TOKEN, APPID, AES_KEY)
+
+
+@pytest.fixture
+def store_of(runtime: Runtime) -> Callable[[], Any]:
+    """Open a unit of work on the test's store: ``with store_of() as store: …``."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def open_store() -> Iterator[Store]:
+        with transaction(runtime.factory) as session:
+            yield Store(session)
+
+    return open_store
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped afterwards."""
+    psycopg = pytest.importorskip("psycopg")
+    admin = POSTGRES_ADMIN_URL.replace("postgresql+psycopg://", "postgresql://")
+    name = f"linli_test_{uuid.uuid4().hex[:8]}"
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        pytest.skip(f"PostgreSQL is not reachable: {error}")
+    base, _, _ = POSTGRES_ADMIN_URL.rpartition("/")
+    yield f"{base}/{name}"
+    with psycopg.connect(admin, autocommit=True, connect_timeout=3) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def config_with(tmp_path: Path) -> Callable[..., Path]:
+    """A copy of config.yml with some settings changed (``server={"reply_budget_seconds": 0.3}``)."""
+
+    def write(**sections: dict) -> Path:
+        data = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+        for section, values in sections.items():
+            data[section] = {**data.get(section, {}), **values}
+        data["responses"] = str(DEFAULT_CONFIG.parent / data["responses"])
+        path = tmp_path / "config.yml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        return path
+
+    return write

@@ -1,0 +1,139 @@
+"""The store on SQLite and PostgreSQL: migrations, dedup claims, outbox leases, idempotent tickets."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, text
+
+from store import Store
+from store.clock import utcnow
+from store.db import make_engine, make_sessionmaker, migrate, schema_is_current, transaction
+from store.models import Base
+from store.repositories.processed import ClaimState
+from store.repositories.repairs import NewTicket
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    else:
+        url = request.getfixturevalue("postgres_url")
+        engine = make_engine(url)
+        with engine.begin() as connection:  # a clean schema for each test
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_migrations_create_exactly_the_models(database: Engine) -> None:
+    with database.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": False}), Base.metadata)
+    assert diff == []
+    assert schema_is_current(database)
+
+
+def test_migrating_twice_is_harmless(database: Engine) -> None:
+    migrate(database)
+    assert schema_is_current(database)
+
+
+def test_a_message_key_is_claimed_once(database: Engine) -> None:
+    factory = make_sessionmaker(database)
+    now = utcnow()
+    with transaction(factory) as session:
+        assert Store(session).processed.claim("msg:1", "o_a", now, timedelta(seconds=30)).state is ClaimState.NEW
+    with transaction(factory) as session:
+        assert Store(session).processed.claim("msg:1", "o_a", now, timedelta(seconds=30)).state is ClaimState.BUSY
+    with transaction(factory) as session:
+        assert Store(session).processed.finish("msg:1", {"content": "hi"}, now)
+    with transaction(factory) as session:
+        claim = Store(session).processed.claim("msg:1", "o_a", now, timedelta(seconds=30))
+    assert claim.state is ClaimState.DONE and claim.reply == {"content": "hi"}
+
+
+def test_a_claim_left_by_a_dead_worker_can_be_taken_over(database: Engine) -> None:
+    factory = make_sessionmaker(database)
+    old = utcnow() - timedelta(minutes=5)
+    with transaction(factory) as session:
+        Store(session).processed.claim("msg:2", "o_a", old, timedelta(seconds=30))
+    with transaction(factory) as session:
+        assert Store(session).processed.claim("msg:2", "o_a", utcnow(), timedelta(seconds=30)).state is ClaimState.NEW
+
+
+def test_concurrent_claims_of_one_key_give_one_owner(database: Engine) -> None:
+    factory = make_sessionmaker(database)
+    results: list[ClaimState] = []
+    barrier = threading.Barrier(8)
+
+    def claim() -> None:
+        barrier.wait()
+        with transaction(factory) as session:
+            results.append(Store(session).processed.claim("msg:race", "o_r", utcnow(), timedelta(seconds=30)).state)
+
+    threads = [threading.Thread(target=claim) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.count(ClaimState.NEW) == 1
+
+
+def test_outbox_leases_never_hand_one_row_to_two_workers(database: Engine) -> None:
+    factory = make_sessionmaker(database)
+    now = utcnow()
+    with transaction(factory) as session:
+        for n in range(20):
+            Store(session).outbox.enqueue(f"o_{n}", "reply", {"content": str(n)}, now)
+    taken: list[int] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        with transaction(factory) as session:
+            rows = Store(session).outbox.claim_due(utcnow(), timedelta(seconds=60), limit=7)
+            with lock:
+                taken.extend(row.id for row in rows)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(taken) == len(set(taken)) == 20
+
+
+def test_outbox_dedup_key_queues_once(database: Engine) -> None:
+    factory = make_sessionmaker(database)
+    with transaction(factory) as session:
+        outbox = Store(session).outbox
+        assert outbox.enqueue("o_x", "reply", {"content": "a"}, utcnow(), dedup_key="reply:1")
+        assert not outbox.enqueue("o_x", "reply", {"content": "a"}, utcnow(), dedup_key="reply:1")
+        assert len(outbox.for_openid("o_x")) == 1
+
+
+def test_a_ticket_is_opened_once_per_source_message(database: Engine) -> None:
+    factory = make_sessionmaker(database)
+    ticket = NewTicket(openid="o_t", category="water_leak", location="3-502", description="漏水")
+    with transaction(factory) as session:
+        first, created = Store(session).repairs.open_ticket(ticket, "msg:9", utcnow())
+    with transaction(factory) as session:
+        again, created_again = Store(session).repairs.open_ticket(ticket, "msg:9", utcnow())
+        assert len(Store(session).repairs.list()) == 1
+    assert created and not created_again and first.id == again.id
+
+
+def test_times_come_back_aware_and_in_utc(database: Engine) -> None:
+    factory = make_sessionmaker(database)
+    now = utcnow()
+    with transaction(factory) as session:
+        Store(session).residents.record_inbound("o_time", now)
+    with transaction(factory) as session:
+        stored = Store(session).residents.get("o_time").last_inbound_at
+    assert stored.tzinfo is not None and abs((stored - now).total_seconds()) < 0.001
