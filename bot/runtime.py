@@ -42,10 +42,7 @@ def build_runtime(settings: Settings, *, understanding: nlu.Engine | None = None
     registry = load_actions()
     dialogue = DialogueEngine(registry, settings.config)
     if understanding is None:
-        understanding = nlu.load_engine()
-        threshold = settings.config.nlu.confidence_threshold
-        if threshold is not None:
-            understanding = understanding.with_threshold(threshold)
+        understanding = nlu.load_engine(threshold=settings.config.nlu.confidence_threshold)
     read_factory = make_sessionmaker(database, read_only=True)
     assistant = Assistant(settings.config, responses, factory, read_factory, dialogue, understanding)
     return Runtime(settings, database, factory, read_factory, responses, registry, understanding, assistant)

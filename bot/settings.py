@@ -120,12 +120,12 @@ class Config(_Section):
 
     community: CommunityConfig
     responses: str = "responses.yml"
-    server: ServerConfig = ServerConfig()
+    server: ServerConfig = Field(default_factory=ServerConfig)
     dialogue: DialogueConfig
-    nlu: NluConfig = NluConfig()
-    wechat: WeChatConfig = WeChatConfig()
-    outbox: OutboxConfig = OutboxConfig()
-    staff: StaffConfig = StaffConfig()
+    nlu: NluConfig = Field(default_factory=NluConfig)
+    wechat: WeChatConfig = Field(default_factory=WeChatConfig)
+    outbox: OutboxConfig = Field(default_factory=OutboxConfig)
+    staff: StaffConfig = Field(default_factory=StaffConfig)
     menu: list[MenuItem]
     click_keys: dict[str, str] = Field(default_factory=dict)
     intent_labels: dict[str, str] = Field(default_factory=dict)

@@ -146,8 +146,8 @@ class ProcessedMessage(Base):
 class OutboxMessage(Base):
     """A message to deliver through the customer-service API; survives restarts.
 
-    status: ``pending`` → ``sending`` (leased to a worker) → ``sent``; ``held`` when WeChat's 48-hour window or quota forbids
-    it (staff are told); ``failed`` after the last attempt.
+    status: ``pending`` → ``sending`` (leased to a worker) → ``sent``; ``held`` when WeChat's
+    48-hour window or quota forbids it (staff are told); ``failed`` after the last attempt.
     """
 
     __tablename__ = "outbox"

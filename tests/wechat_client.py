@@ -113,7 +113,8 @@ class WeChatServer:
             if compatible:  # the plaintext fields travel next to <Encrypt>
                 body = xml.replace("</xml>", f"<Encrypt><![CDATA[{ciphertext}]]></Encrypt></xml>")
             else:
-                body = f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName><Encrypt><![CDATA[{ciphertext}]]></Encrypt></xml>"
+                body = (f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName>"
+                        f"<Encrypt><![CDATA[{ciphertext}]]></Encrypt></xml>")
         response = self.http.post(self.path, params=query, content=body.encode("utf-8"),
                                   headers={"Content-Type": "text/xml"})
         return self.read(response, encrypted=safe or compatible)

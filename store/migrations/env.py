@@ -1,6 +1,8 @@
 """Alembic environment: migrate the connection handed over by store.db.migrate, or a URL."""
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
 from sqlalchemy import create_engine
 
@@ -33,7 +35,7 @@ def run_migrations_online() -> None:
         connection.commit()
 
 
-def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Write the portable column type into migrations, not the project's decorator."""
     if type_ == "type" and isinstance(obj, UtcDateTime):
         return "sa.DateTime(timezone=True)"

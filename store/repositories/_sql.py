@@ -20,6 +20,11 @@ def insert_ignoring_conflicts(session: Session, table: Table, values: dict[str, 
     return session.execute(statement).first() is not None
 
 
+def rowcount(result: Any) -> int:
+    """Rows an UPDATE or DELETE touched."""
+    return int(result.rowcount)
+
+
 def locks_rows(session: Session) -> bool:
     """Whether SELECT … FOR UPDATE means anything here (SQLite locks the whole file instead)."""
     return session.get_bind().dialect.name == "postgresql"

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from store.models import ProcessedMessage
-from store.repositories._sql import insert_ignoring_conflicts
+from store.repositories._sql import insert_ignoring_conflicts, rowcount
 
 
 class ClaimState(enum.Enum):
@@ -45,12 +45,12 @@ class ProcessedMessageRepository:
             return self.claim(key, openid, now, stale_after)
         state = ClaimState(row.status)
         if state is ClaimState.BUSY and now - row.claimed_at > stale_after:
-            taken = self.session.execute(
+            taken = rowcount(self.session.execute(
                 update(ProcessedMessage)
                 .where(ProcessedMessage.key == key, ProcessedMessage.status == ClaimState.BUSY.value,
                        ProcessedMessage.claimed_at == row.claimed_at)
                 .values(claimed_at=now)
-            ).rowcount
+            ))
             if taken:
                 return Claim(ClaimState.NEW)
         return Claim(state, row.reply)
@@ -59,11 +59,11 @@ class ProcessedMessageRepository:
         """Store the reply; ``deferred`` when the webhook stopped waiting and the outbox carries it.
         False when this worker no longer owns the message."""
         status = ClaimState.DEFERRED if deferred else ClaimState.DONE
-        return bool(self.session.execute(
+        return bool(rowcount(self.session.execute(
             update(ProcessedMessage)
             .where(ProcessedMessage.key == key, ProcessedMessage.status == ClaimState.BUSY.value)
             .values(status=status.value, reply=reply, finished_at=now)
-        ).rowcount)
+        )))
 
     def get(self, key: str) -> ProcessedMessage | None:
         return self.session.scalars(
@@ -73,7 +73,7 @@ class ProcessedMessageRepository:
 
     def purge(self, older_than: datetime) -> int:
         """Drop keys WeChat can no longer retry (it gives up after about 15 seconds)."""
-        return self.session.execute(
+        return rowcount(self.session.execute(
             delete(ProcessedMessage).where(ProcessedMessage.claimed_at < older_than,
                                            ProcessedMessage.status != ClaimState.BUSY.value)
-        ).rowcount
+        ))

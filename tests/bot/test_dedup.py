@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from starlette.testclient import TestClient
 
 from bot.app import create_app

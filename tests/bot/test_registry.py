@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from bot.dialogue import Form, load_actions
-from bot.dialogue.responses import Responses
 from bot.dialogue.registry import DuplicateHandler, Registry
+from bot.dialogue.responses import Responses
 from bot.settings import DEFAULT_CONFIG, load_config
 
 ROOT = Path(__file__).resolve().parents[2]

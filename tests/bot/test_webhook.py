@@ -217,7 +217,8 @@ def test_link_message_gets_a_polite_reply(wechat: WeChatServer) -> None:
 
 
 def test_unknown_message_type_gets_a_polite_reply(wechat: WeChatServer) -> None:
-    xml = text_xml("o_video", "x").replace("<MsgType><![CDATA[text]]></MsgType>", "<MsgType><![CDATA[video]]></MsgType>")
+    xml = text_xml("o_video", "x").replace("<MsgType><![CDATA[text]]></MsgType>",
+                                           "<MsgType><![CDATA[video]]></MsgType>")
     delivery = wechat.post(xml)
     assert delivery.status == 200 and delivery.content
 
@@ -260,7 +261,8 @@ def test_scan_event_welcomes_back(wechat: WeChatServer) -> None:
 
 @pytest.mark.parametrize("event", ["VIEW", "LOCATION", "TEMPLATESENDJOBFINISH"])
 def test_events_with_nothing_to_say_get_success(wechat: WeChatServer, event: str) -> None:
-    extra = "<Latitude>31.2</Latitude><Longitude>121.4</Longitude><Precision>30</Precision>" if event == "LOCATION" else ""
+    extra = ("<Latitude>31.2</Latitude><Longitude>121.4</Longitude><Precision>30</Precision>"
+             if event == "LOCATION" else "")
     delivery = wechat.post(event_xml("o_quiet", event, "https://example.org", extra=extra))
     assert delivery.status == 200 and delivery.body == "success"
 
