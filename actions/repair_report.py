@@ -24,6 +24,7 @@ _BARE_REQUEST = re.compile(
     r"(?:物业)?(?:报修|保修|報修|维修|修理|报个修|报一下修|修东西|找师傅)(?:一下)?(?:吧|啊|呀|的)?$")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^(?:0\d{2,3})?\d{7,8}$")
+_PLACE_AND_PHONE = frozenset({"building", "unit", "room", "phone"})
 #: The category an urgent report gets when the resident named none.
 _URGENT_CATEGORY = {"gas": "gas", "flooding": "water_leak", "elevator_trapped": "elevator", "fire": "electrical"}
 
@@ -93,11 +94,38 @@ class RepairReport(Form):
     def extract(self, slot: str, turn: Turn, ctx: Context, *, requested: bool) -> Any:
         if slot == "location":
             return self._location(turn, ctx, requested=requested)
+        if slot == "description":
+            return self._description(turn, ctx, requested=requested)
         if slot == "repair_category" and requested and turn.entity("repair_category") is None and turn.text.strip():
-            if turn.intent not in (None, self.name, OUT_OF_SCOPE) and turn.confidence >= DIGRESSION_CONFIDENCE:
-                return None  # the resident is asking for something else
-            return "other"  # what they wrote says what is broken: keep it as the description
+            if self._elsewhere(turn):
+                return None
+            return "other"  # what they wrote says what is broken: it becomes the description too
         return super().extract(slot, turn, ctx, requested=requested)
+
+    @staticmethod
+    def _description(turn: Turn, ctx: Context, *, requested: bool) -> str | None:
+        """The resident's own words about the fault.
+
+        Asked for, any words do — unless they only name a place or a phone (those fill their
+        own slots and the question is asked again). Not asked for, a sentence that says what
+        is broken ("厕所的下水道堵住了" in answer to "what is broken?") is kept as well."""
+        words = turn.text.strip()
+        if not words or _BARE_REQUEST.match(plain(words)):
+            return None
+        spans = [(e.start, e.end) for e in turn.entities if e.entity in _PLACE_AND_PHONE]
+        rest = "".join(ch for i, ch in enumerate(words) if not any(a <= i < b for a, b in spans))
+        if len(plain(rest)) < 2:
+            return None
+        if requested:
+            return words
+        says_what = turn.entity("repair_category") is not None or (
+            ctx.state.requested_slot == "repair_category" and not RepairReport._elsewhere(turn))
+        return words if says_what and len(plain(words)) >= 4 else None
+
+    @classmethod
+    def _elsewhere(cls, turn: Turn) -> bool:
+        """The message is a confident request for something other than a repair."""
+        return turn.intent not in (None, cls.name, OUT_OF_SCOPE) and turn.confidence >= DIGRESSION_CONFIDENCE
 
     def _location(self, turn: Turn, ctx: Context, *, requested: bool) -> str | None:
         words = turn.text
@@ -132,12 +160,7 @@ class RepairReport(Form):
 
     def validate_repair_category(self, value: Any, turn: Turn, ctx: Context) -> Any:
         code = str(value)
-        if code not in ctx.config.repair.categories:
-            return None
-        if code == "other" and "description" not in ctx.state.slots and turn.text.strip() \
-                and not _BARE_REQUEST.match(plain(turn.text)):
-            ctx.state.slots["description"] = turn.text.strip()
-        return code
+        return code if code in ctx.config.repair.categories else None
 
     def validate_description(self, value: Any, turn: Turn, ctx: Context) -> Any:
         text = str(value).strip()
