@@ -72,6 +72,7 @@ class DialogueConfig(_Section):
     form_timeout_minutes: int = Field(120, ge=1)
     misses_before_handoff: int = Field(2, ge=1)
     keywords: Keywords
+    commands: dict[str, str] = Field(default_factory=dict)
 
 
 class NluConfig(_Section):

@@ -15,7 +15,6 @@ end:
 """
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 from datetime import timedelta
@@ -31,7 +30,6 @@ from bot.errors import BindingRequired
 from bot.settings import Config
 from nlu.types import OUT_OF_SCOPE, IntentPrediction, Parse
 
-log = logging.getLogger(__name__)
 
 #: Intents a resident would never want offered as a guess.
 CONTROL_INTENTS = frozenset({"affirm", "deny", "stop", "greet", "thanks", OUT_OF_SCOPE})
@@ -53,6 +51,7 @@ class DialogueEngine:
         self._cancel = {plain(w) for w in keywords.cancel}
         self._human = {plain(w) for w in keywords.human}
         self._menu = {plain(w) for w in keywords.menu}
+        self._commands = [(plain(word), intent) for word, intent in config.dialogue.commands.items()]
         self._form_timeout = timedelta(minutes=config.dialogue.form_timeout_minutes)
         self.check_config()
 
@@ -60,7 +59,8 @@ class DialogueEngine:
         """Every intent the configuration names must have a handler."""
         from bot.errors import SettingsError
 
-        named = [item.intent for item in self.config.menu] + list(self.config.click_keys.values())
+        named = ([item.intent for item in self.config.menu] + list(self.config.click_keys.values())
+                 + list(self.config.dialogue.commands.values()))
         for intent in named:
             if self.registry.get(intent) is None:
                 raise SettingsError(f"config.yml names the intent {intent!r}, which has no handler.")
@@ -69,13 +69,16 @@ class DialogueEngine:
     def respond(self, turn: Turn, ctx: Context) -> Reply:
         state = ctx.state
         note = ""
-        form = self.registry.form_named(state.form) if state.form else None
+        form = self._active_form(ctx)
         if state.form and (form is None or self._expired(ctx)):
             note = ctx.say("form.expired", form=self.config.label_of(state.form)) if form else ""
             state.clear_form()
         reply = self._route(turn, ctx).prefixed(note)
         state.options = list(reply.options)
         return reply
+
+    def _active_form(self, ctx: Context) -> Form | None:
+        return self.registry.form_named(ctx.state.form) if ctx.state.form else None
 
     def _expired(self, ctx: Context) -> bool:
         """An open form the resident has not touched for ``form_timeout_minutes``."""
@@ -119,7 +122,7 @@ class DialogueEngine:
     def _image(self, turn: Turn, ctx: Context) -> Reply:
         state = ctx.state
         photo = turn.photo.to_dict() if turn.photo else {}
-        form = self.registry.form_named(state.form) if state.form else None
+        form = self._active_form(ctx)
         if form is not None and form.accepts_photo:
             state.slots["photo"] = photo
             return self._ask_next(form, turn, ctx).prefixed(ctx.say(f"{form.words}.photo_received"))
@@ -131,7 +134,7 @@ class DialogueEngine:
 
     def _location(self, turn: Turn, ctx: Context) -> Reply:
         state = ctx.state
-        form = self.registry.form_named(state.form) if state.form else None
+        form = self._active_form(ctx)
         loc = turn.location
         label = (loc.label if loc else "") or (f"{loc.latitude:.5f},{loc.longitude:.5f}" if loc else "")
         if form is not None and state.requested_slot == "location":
@@ -148,7 +151,10 @@ class DialogueEngine:
             return self.run_intent("human_handoff", self._as_intent(turn, "human_handoff"), ctx)
         if word in self._menu:
             return self.run_intent("help", self._as_intent(turn, "help"), ctx)
-        form = self.registry.form_named(state.form) if state.form else None
+        for prefix, intent in self._commands:
+            if word.startswith(prefix):  # a command word always means its intent, whatever the NLU says
+                return self.run_intent(intent, self._as_intent(turn, intent, keep_entities=True), ctx)
+        form = self._active_form(ctx)
         numeric_answer = form is not None and state.requested_slot in form.numeric_slots
         if not numeric_answer:
             picked = self._pick(turn.text, state.options)
@@ -216,12 +222,14 @@ class DialogueEngine:
         if "intent" in value:
             intent = str(value["intent"])
             return self.run_intent(intent, self._as_intent(turn, intent, option.message), ctx)
-        form = self.registry.form_named(state.form) if state.form else None
+        form = self._active_form(ctx)
         if "slot" in value and form is not None:
             return self._fill(form, str(value["slot"]), value.get("value"), turn, ctx)
         if "answer" in value:
             if form is not None and state.requested_slot == CONFIRM:
                 return self._confirmed(form, str(value["answer"]), turn, ctx)
+            if value["answer"] == "no":
+                state.slots.pop("_photo", None)  # "not a repair": forget the photo
             return Reply.text(ctx.say("acknowledge.deny" if value["answer"] == "no" else "acknowledge.affirm"),
                               footer=True)
         return main_menu(ctx)
@@ -230,16 +238,17 @@ class DialogueEngine:
         state = ctx.state
         options = state.options or menu_options(ctx)
         note = ctx.say("menu.out_of_range", count=len(options))
-        form = self.registry.form_named(state.form) if state.form else None
+        form = self._active_form(ctx)
         if form is not None and state.requested_slot:
             return self._reask(form, turn, ctx).prefixed(note)
         return Reply.text(note, options)
 
     @staticmethod
-    def _as_intent(turn: Turn, intent: str, text: str | None = None) -> Turn:
-        """The turn re-read as a sure ``intent`` (a tapped choice or a global word)."""
+    def _as_intent(turn: Turn, intent: str, text: str | None = None, *, keep_entities: bool = False) -> Turn:
+        """The turn re-read as a sure ``intent`` (a tapped choice, a global or command word)."""
         words = turn.text if text is None else text
-        parse = Parse(text=words, intent=IntentPrediction(intent, 1.0))
+        entities = turn.entities if keep_entities else ()
+        parse = Parse(text=words, intent=IntentPrediction(intent, 1.0), entities=entities)
         return Turn(openid=turn.openid, msg_key=turn.msg_key, kind="text", received_at=turn.received_at,
                     text=words, parse=parse, photo=turn.photo, location=turn.location)
 
@@ -439,7 +448,7 @@ class DialogueEngine:
 
     def _again(self, text: str, turn: Turn, ctx: Context) -> Reply:
         """Say ``text`` and repeat the open question (or the menu when nothing is open)."""
-        form = self.registry.form_named(ctx.state.form) if ctx.state.form else None
+        form = self._active_form(ctx)
         if form is not None:
             return self._reask(form, turn, ctx).prefixed(text)
         return self._with_menu(text, ctx)
