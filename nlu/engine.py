@@ -40,13 +40,8 @@ RANKING_SIZE = 5
 # Below this calibrated confidence the top intent is not trusted and the parse says
 # out_of_scope (the ranking still lists the candidates).  Chosen by 5-fold cross-validation
 # on the training data, see bench/RESULTS.md.
-DEFAULT_THRESHOLD = 0.35
+DEFAULT_THRESHOLD = 0.25
 DEFAULT_CONFIG = TrainConfig()
-
-_CODE_FILES = ("engine.py", "features.py", "model.py", "train.py", "normalize.py", "numerals.py",
-               "lexicon.py", "data_io.py", "persist.py", "entities/__init__.py", "entities/_base.py",
-               "entities/count.py", "entities/dates.py", "entities/location.py",
-               "entities/lookup.py", "entities/phone.py")
 
 
 def _package_version(name: str) -> str:
@@ -59,14 +54,16 @@ def _package_version(name: str) -> str:
 def code_fingerprint() -> str:
     """A digest of the engine's source, so a code change retrains the cached model."""
     digest = hashlib.sha256()
-    for name in _CODE_FILES:
-        path = PACKAGE_DIR / name
-        digest.update(name.encode())
-        digest.update(path.read_bytes() if path.exists() else b"")
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        if "data" in path.relative_to(PACKAGE_DIR).parts:
+            continue
+        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def fingerprint(data_dir: Path, config: TrainConfig, threshold: float) -> str:
+def fingerprint(data_dir: Path, config: TrainConfig) -> str:
     """Everything the trained model depends on, in one digest."""
     parts = [
         f"format={FORMAT}",
@@ -76,7 +73,6 @@ def fingerprint(data_dir: Path, config: TrainConfig, threshold: float) -> str:
         f"scikit-learn={_package_version('scikit-learn')}",
         f"numpy={_package_version('numpy')}",
         f"config={config!r}",
-        f"threshold={threshold!r}",
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -179,8 +175,8 @@ def train_model(examples: list[Example], config: TrainConfig, extractor: EntityE
 def _to_file(model: LinearModel, meta: dict[str, Any]) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     vocabulary = sorted(model.vocabulary, key=model.vocabulary.__getitem__)
     arrays = {"idf": model.idf, "weights": model.weights, "intercept": model.intercept}
-    meta = dict(meta, classes=list(model.classes), vocabulary=vocabulary,
-                calibration=model.calibration, temperature=model.temperature)
+    meta = dict(meta, classes=list(model.classes), vocabulary=vocabulary, calibration=model.calibration,
+                temperature=model.temperature, novelty_cuts=list(model.novelty_cuts))
     return arrays, meta
 
 
@@ -191,6 +187,7 @@ def _from_file(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> LinearMod
             vocabulary={term: i for i, term in enumerate(meta["vocabulary"])},
             idf=arrays["idf"], weights=arrays["weights"], intercept=arrays["intercept"],
             calibration=str(meta["calibration"]), temperature=float(meta["temperature"]),
+            novelty_cuts=tuple(float(c) for c in meta["novelty_cuts"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelFileError(f"incomplete model file ({exc})") from exc
@@ -200,7 +197,9 @@ def load_engine(data_dir: Path | None = None, model_dir: Path | None = None, *,
                 config: TrainConfig | None = None, threshold: float | None = None,
                 force_train: bool = False, warm_up: bool = True) -> Engine:
     """The engine for ``data_dir``'s training data, from the cache in ``model_dir`` when it is
-    current, otherwise trained now (seconds) and cached for the next start."""
+    current, otherwise trained now (seconds) and cached for the next start.  ``threshold``
+    (default: the cross-validated :data:`DEFAULT_THRESHOLD`) applies at parse time only, so
+    changing it never retrains."""
     data_dir = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
     model_dir = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
     config = config or DEFAULT_CONFIG
@@ -208,16 +207,20 @@ def load_engine(data_dir: Path | None = None, model_dir: Path | None = None, *,
     extractor, featurizer = build_components(data_dir, config)
     path = model_dir / MODEL_FILE
     has_data = data_dir.is_dir() and bool(training_files(data_dir))
-    wanted = fingerprint(data_dir, config, threshold) if has_data else None
+    wanted = fingerprint(data_dir, config) if has_data else None
 
     engine: Engine | None = None
     if not force_train:
         try:
             arrays, meta = load(path)
             if meta.get("format") == FORMAT and (wanted is None or meta.get("fingerprint") == wanted):
-                engine = Engine(_from_file(arrays, meta), float(meta["threshold"]), config, extractor,
-                                featurizer, tuple(meta["intents"]),
-                                TrainReport(path, 0.0, int(meta["examples"]), len(meta["intents"]), False))
+                try:
+                    intents = tuple(str(i) for i in meta["intents"])
+                    report = TrainReport(path, 0.0, int(meta["examples"]), len(intents), False)
+                except (KeyError, TypeError, ValueError) as exc:
+                    raise ModelFileError(f"{path}: incomplete model file ({exc})") from exc
+                engine = Engine(_from_file(arrays, meta), threshold, config, extractor, featurizer,
+                                intents, report)
         except ModelFileError as exc:
             if wanted is None:
                 raise DataError(f"{data_dir}: no training data and no usable cached model ({exc})") from exc
@@ -230,7 +233,7 @@ def load_engine(data_dir: Path | None = None, model_dir: Path | None = None, *,
         model = train_model(examples, config, extractor, featurizer)
         intents = tuple(sorted({e.intent for e in examples}))
         seconds = time.perf_counter() - started
-        meta = {"format": FORMAT, "fingerprint": wanted, "threshold": threshold, "intents": list(intents),
+        meta = {"format": FORMAT, "fingerprint": wanted, "intents": list(intents),
                 "examples": len(examples), "config": asdict(config)}
         saved: Path | None = path
         try:

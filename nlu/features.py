@@ -5,16 +5,20 @@ normalised text, with start/end markers so a bare 取消 differs from 取消报�
 Digits are folded to one symbol (3号楼 and 12号楼 look alike), punctuation and spaces are
 dropped, and filler words (那个, 嗯 …) are removed unless they are the whole message.  Entity
 types found by the rule-based extractor are added as tokens (a phone number or a room says
-"binding"; a date says "weather" or "event").  The same function serves training and parsing,
+"binding"; a date says "weather" or "event"), and so is how novel the message is compared with
+the training data (see :func:`novelty_tokens`).  The same function serves training and parsing,
 so the two can never drift apart.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 
 _DROP_RE = re.compile(r"[\s\W_]+", re.UNICODE)
+# What one message can say fits in far fewer characters; a pasted essay is classified by its
+# beginning (entities are still found in all of it).
+MAX_CHARS = 200
 _DIGIT_RE = re.compile(r"\d")
 
 
@@ -23,11 +27,23 @@ class FeatureConfig:
     """The choices cross-validation made (see bench/RESULTS.md); part of the model file."""
 
     ngram_min: int = 1
-    ngram_max: int = 3
+    ngram_max: int = 2
     boundaries: bool = True
     entity_tokens: bool = True
     drop_fillers: bool = True
     fold_digits: bool = True
+    # "@novN" tokens: the share of the message's character bigrams that the training data never
+    # contained reaches N.  Off-topic messages are mostly made of unseen bigrams.
+    novelty_cuts: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+def novelty_tokens(tokens: Sequence[str], known: Container[str], cuts: Sequence[float]) -> list[str]:
+    """Tokens saying how much of the message is unlike anything in the training data."""
+    grams = [t for t in tokens if len(t) == 2 and not t.startswith("@")]
+    if not grams or not cuts:
+        return []
+    unseen = sum(g not in known for g in grams) / len(grams)
+    return [f"@nov{cut:g}" for cut in cuts if unseen >= cut]
 
 
 class Featurizer:
@@ -46,7 +62,7 @@ class Featurizer:
                 text = stripped
         if self.config.fold_digits:
             text = _DIGIT_RE.sub("0", text)
-        return text
+        return text[:MAX_CHARS]
 
     def tokens(self, normalized_text: str, entity_types: Iterable[str] = ()) -> list[str]:
         text = self.clean(normalized_text)

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from nlu.features import novelty_tokens
+
 
 @dataclass(frozen=True, eq=False)
 class LinearModel:
@@ -28,6 +30,7 @@ class LinearModel:
     temperature: float = 1.0
     sigmoid_a: np.ndarray | None = None   # per class, p = 1 / (1 + exp(a * score + b))
     sigmoid_b: np.ndarray | None = None
+    novelty_cuts: tuple[float, ...] = ()
 
     def features(self, tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Indices and TF-IDF values of the known tokens (the sparse row the vectoriser builds)."""
@@ -41,6 +44,8 @@ class LinearModel:
         return index, values
 
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
+        if self.novelty_cuts:
+            tokens = [*tokens, *novelty_tokens(tokens, self.vocabulary, self.novelty_cuts)]
         index, values = self.features(tokens)
         if index.size == 0:
             return self.intercept.copy()

@@ -14,15 +14,16 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from nlu.lexicon import Lexicon, cached_lexicon
 
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―－~～〜"), "-")
 _converter_lock = threading.Lock()
-_converter = None
+_converter: Any = None
 
 
-def _opencc():  # type: ignore[no-untyped-def]
+def _opencc() -> Any:
     """The OpenCC traditional → simplified converter, created once (its config load is slow)."""
     global _converter
     if _converter is None:

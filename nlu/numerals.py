@@ -1,6 +1,8 @@
 """Chinese and Arabic numerals to numbers, via cn2an (十二 → 12, 五零二 → 502, 幺三九 → 139)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 CN_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千幺"
 # one number, Arabic or Chinese, as a regex fragment
 NUM = rf"(?:\d+|[{CN_NUMERAL_CHARS}]+)"
@@ -8,6 +10,7 @@ NUM = rf"(?:\d+|[{CN_NUMERAL_CHARS}]+)"
 _SIMPLE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2, "幺": 1}
 
 
+@lru_cache(maxsize=4096)
 def to_int(numeral: str) -> int | None:
     """The value of an Arabic or Chinese numeral, or None when it is not a number."""
     numeral = numeral.strip()

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from nlu.features import FeatureConfig
+from nlu.features import FeatureConfig, novelty_tokens
 from nlu.model import LinearModel
 
 
@@ -22,8 +23,8 @@ class TrainConfig:
 
     features: FeatureConfig = field(default_factory=FeatureConfig)
     classifier: str = "svm"          # "svm" (LinearSVC) or "logreg"
-    C: float = 1.0
-    class_weight: str | None = "balanced"
+    C: float = 3.0
+    class_weight: str | None = None
     calibrate: bool = True           # temperature scaling on cross-validated scores
     calibration_folds: int = 5
 
@@ -32,14 +33,14 @@ def _identity(tokens: list[str]) -> list[str]:
     return tokens
 
 
-def _vectorizer():  # type: ignore[no-untyped-def]
+def _vectorizer() -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm="l2", smooth_idf=True,
                            dtype=np.float64)
 
 
-def _classifier(config: TrainConfig):  # type: ignore[no-untyped-def]
+def _classifier(config: TrainConfig) -> Any:
     if config.classifier == "svm":
         from sklearn.svm import LinearSVC
 
@@ -53,7 +54,23 @@ def _classifier(config: TrainConfig):  # type: ignore[no-untyped-def]
     raise ValueError(f"unknown classifier {config.classifier!r}")
 
 
-def _fit_raw(tokens: Sequence[list[str]], labels: Sequence[str], config: TrainConfig):  # type: ignore[no-untyped-def]
+def with_novelty(train: Sequence[list[str]], labels: Sequence[str], others: Sequence[list[str]],
+                 config: TrainConfig) -> tuple[list[list[str]], list[list[str]]]:
+    """Add novelty tokens: to training examples out-of-fold (as if each were new, which is what
+    a real message is), to ``others`` against all of ``train``."""
+    cuts = config.features.novelty_cuts
+    if not cuts:
+        return list(train), list(others)
+    out_train: list[list[str]] = [list(t) for t in train]
+    for fit_idx, held_idx in folds(labels, 5):
+        known = {g for i in fit_idx for g in train[i] if len(g) == 2}
+        for i in held_idx:
+            out_train[i] = list(train[i]) + novelty_tokens(train[i], known, cuts)
+    known_all = {g for t in train for g in t if len(g) == 2}
+    return out_train, [list(t) + novelty_tokens(t, known_all, cuts) for t in others]
+
+
+def _fit_raw(tokens: Sequence[list[str]], labels: Sequence[str], config: TrainConfig) -> tuple[Any, Any]:
     vectorizer = _vectorizer()
     matrix = vectorizer.fit_transform(tokens)
     classifier = _classifier(config)
@@ -78,8 +95,10 @@ def cross_val_scores(tokens: Sequence[list[str]], labels: Sequence[str], config:
     scores = np.zeros((len(labels), len(classes)))
     labels_arr = np.asarray(labels)
     for train_idx, test_idx in folds(labels, n_folds):
-        vectorizer, classifier = _fit_raw([tokens[i] for i in train_idx], labels_arr[train_idx], config)
-        raw = classifier.decision_function(vectorizer.transform([tokens[i] for i in test_idx]))
+        train_tokens, test_tokens = with_novelty([tokens[i] for i in train_idx], list(labels_arr[train_idx]),
+                                                 [tokens[i] for i in test_idx], config)
+        vectorizer, classifier = _fit_raw(train_tokens, labels_arr[train_idx], config)
+        raw = classifier.decision_function(vectorizer.transform(test_tokens))
         fold_scores = np.full((len(test_idx), len(classes)), -1e3)
         for j, name in enumerate(classifier.classes_):
             fold_scores[:, classes.index(name)] = raw[:, j]
@@ -105,7 +124,8 @@ def fit_temperature(scores: np.ndarray, labels: Sequence[str], classes: Sequence
 
 def fit_model(tokens: Sequence[list[str]], labels: Sequence[str], config: TrainConfig) -> LinearModel:
     """Train on everything; calibrate the confidence on cross-validated scores."""
-    vectorizer, classifier = _fit_raw(tokens, labels, config)
+    train_tokens, _ = with_novelty(tokens, labels, [], config)
+    vectorizer, classifier = _fit_raw(train_tokens, labels, config)
     classes = tuple(str(c) for c in classifier.classes_)
     temperature = 1.0
     if config.calibrate:
@@ -122,4 +142,5 @@ def fit_model(tokens: Sequence[list[str]], labels: Sequence[str], config: TrainC
         intercept=np.asarray(classifier.intercept_, dtype=np.float64).copy(),
         calibration="softmax",
         temperature=temperature,
+        novelty_cuts=tuple(config.features.novelty_cuts),
     )

@@ -72,8 +72,8 @@ class EntityExtractor:
 
     def warm_up(self) -> None:
         """Load the lazily imported libraries now (jionlp's first parse takes ~0.1 s)."""
-        from nlu.entities import dates
         from nlu import numerals
+        from nlu.entities import dates
 
         dates.warm_up()
         numerals.warm_up()

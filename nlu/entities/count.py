@@ -1,4 +1,5 @@
-"""How many people: 两个人, 3位, 一家五口, 我们三个, 两个大人一个小孩, 我和老伴 (→ 2).
+"""How many people: 两个人, 3位, 一家五口, 我们三个, 两个大人一个小孩, 一大两小, 两家头,
+我和老伴 (→ 2).
 
 The words for family members and the joiners (和, 跟, 带 …) come from nlu/lexicon.yml.
 """
@@ -31,7 +32,12 @@ class CountFinder:
             rf"(?P<who>我们|咱们|我家|我们家|一共|总共|共|报|带)\s*(?P<n>{NUM})\s*个"
             rf"(?!月|小时|星期|礼拜|活动|号|钟|点|单元|楼)"
         )
-        self._family_re = re.compile(rf"(?:一家|全家|家里)\s*(?P<n>{NUM})\s*口")
+        self._family_re = re.compile(rf"(?:一家|全家|家里)\s*(?P<n>{NUM})\s*口|(?P<m>{NUM})\s*家头")
+        self._adult_child_re = re.compile(rf"(?P<a>{NUM})\s*大\s*(?P<c>{NUM})\s*小")
+        self._headcount_re = re.compile(
+            rf"人数\s*(?:是|改成|改为|改到|为|共|一共|:)?\s*(?P<n>{NUM})\s*(?:个人|个|位|人|名)?"
+        )
+        self._trailing_re = re.compile(rf"(?<![\d第几每])(?P<n>{NUM})\s*个(?=\s*(?:$|[,.!?;。、]))")
         self._pair_re = re.compile(r"(?:我们|咱们|我|咱|他们|她们)?(?P<n>俩|仨)(?:人|个)?")
         self._mixed_re = re.compile(
             rf"(?P<n1>{NUM})\s*个?\s*{_PEOPLE}(?:\s*(?:和|加|、|,|带|还有|跟)?\s*(?P<n2>{NUM})\s*个?\s*{_PEOPLE})+"
@@ -63,7 +69,13 @@ class CountFinder:
         for match in self._group_re.finditer(text):
             candidates.append(mention(match, to_int(match.group("n"))))
         for match in self._family_re.finditer(text):
-            candidates.append(mention(match, to_int(match.group("n"))))
+            candidates.append(mention(match, to_int(match.group("n") or match.group("m"))))
+        for match in self._adult_child_re.finditer(text):
+            adults, children = to_int(match.group("a")), to_int(match.group("c"))
+            candidates.append(mention(match, None if adults is None or children is None else adults + children))
+        for pattern in (self._headcount_re, self._trailing_re):
+            for match in pattern.finditer(text):
+                candidates.append(mention(match, to_int(match.group("n"))))
         for match in self._pair_re.finditer(text):
             candidates.append(mention(match, 2 if match.group("n") == "俩" else 3))
         for match in self._mixed_re.finditer(text):

@@ -33,7 +33,9 @@ _MONTH_REL = {"上上个月": -2, "上个月": -1, "上月": -1, "这个月": 0,
               "当月": 0, "下个月": 1, "下月": 1}
 _YEAR_REL = {"今": 0, "明": 1, "去": -1, "前": -2}
 
-_RELATIVE_RE = re.compile(r"大前天|前天|昨天|昨日|今天|今日|明天|明日|大后天|后天|(?P<dp>[今明昨])(?:早上|早|晚上|晚|晨|夜里|夜)")
+_RELATIVE_RE = re.compile(
+    r"大前天|前天|昨天|昨日|今天|今日|明天|明日|大后天|后天|(?P<dp>[今明昨])(?:早上|早|晚上|晚|晨|夜里|夜)"
+)
 _WEEK_RE = re.compile(
     r"(?P<pre>下下个|下下|下个|下|这个|这|本|上上个|上上|上个|上)?"
     r"(?:(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7](?![\d一二三四五六七八九十]))|(?P<we>周末))"
@@ -115,8 +117,8 @@ def _month_day(match: re.Match[str], today: date) -> date | None:
     if day is None or not 1 <= day <= 31:
         return None
     if month_text is None:  # 下个月3号
-        year, month = _add_months(today.year, today.month, _MONTH_REL[rel])
-        return _safe_date(year, month, day)
+        rel_year, rel_month = _add_months(today.year, today.month, _MONTH_REL[rel])
+        return _safe_date(rel_year, rel_month, day)
     month = to_int(month_text)
     if month is None or not 1 <= month <= 12:
         return None

@@ -16,16 +16,21 @@ from nlu.numerals import CN_NUMERAL_CHARS, NUM, to_digits
 _DASHED_RE = re.compile(
     r"(?<![\d\-.])(?P<b>\d{1,3})\s*-\s*(?:(?P<u>\d{1,2})\s*-\s*)?(?P<r>\d{3,4})(?![\d\-.])"
 )
-_STRUCTURED_RE = re.compile(
-    rf"(?:(?<![\d第])(?P<b>{NUM})\s*(?P<bm>号楼|栋|幢|号|楼|座|#))?"
-    rf"(?:\s*的?\s*(?P<u>{NUM})\s*(?P<um>单元))?"
-    rf"(?:\s*的?\s*(?P<r>\d{{2,5}}(?!\d)|[{CN_NUMERAL_CHARS}]{{2,6}})\s*(?P<rm>室|号房|房间|房)?)?"
+_ROOM = rf"(?P<r>\d{{2,5}}(?!\d)|[{CN_NUMERAL_CHARS}]{{2,6}})"
+_ROOM_MARK = r"(?P<rm>室|号房|房间|房)"
+_UNIT = rf"(?P<u>{NUM})\s*(?P<um>单元)"
+# each form starts with its first number, so a match never begins on a space or a word
+_STRUCTURED_RES = (
+    re.compile(rf"(?<![\d第])(?P<b>{NUM})\s*(?P<bm>号楼|栋|幢|号|楼|座|#)"
+               rf"(?:\s*的?\s*{_UNIT})?(?:\s*的?\s*{_ROOM}\s*{_ROOM_MARK}?)?"),
+    re.compile(rf"(?<![\d第])(?P<b>)(?P<bm>){_UNIT}(?:\s*的?\s*{_ROOM}\s*{_ROOM_MARK}?)?"),
+    re.compile(rf"(?<![\d\-])(?P<b>)(?P<bm>)(?P<u>)(?P<um>){_ROOM}\s*{_ROOM_MARK}"),
 )
 _WEAK_BUILDING_MARKS = {"号", "楼", "座", "#"}
 
 
 def _number(text: str | None, low: int, high: int) -> str | None:
-    if text is None:
+    if not text:
         return None
     digits = to_digits(text)
     if digits is None or not digits.isdigit():
@@ -35,7 +40,7 @@ def _number(text: str | None, low: int, high: int) -> str | None:
 
 
 def _room(text: str | None) -> str | None:
-    if text is None:
+    if not text:
         return None
     digits = to_digits(text)
     if digits is None or not 2 <= len(digits) <= 5 or digits.startswith("0"):
@@ -52,9 +57,7 @@ def find_locations(text: str) -> Iterator[Mention]:
         found.append(Found("room", match.group("r"), *match.span("r")))
         if int(match.group("b")) > 0:
             yield Mention(match.start(), match.end(), tuple(found))
-    for match in _STRUCTURED_RE.finditer(text):
-        if match.end() == match.start():
-            continue
+    for match in (m for pattern in _STRUCTURED_RES for m in pattern.finditer(text)):
         building = _number(match.group("b"), 1, 999)
         unit = _number(match.group("u"), 1, 99)
         room = _room(match.group("r"))
@@ -64,9 +67,9 @@ def find_locations(text: str) -> Iterator[Mention]:
             continue  # a bare number is not a room
         if building and weak and not (unit or room):
             continue  # 3号 is a date, 3楼 a floor
-        if match.group("b") is not None and building is None:
+        if match.group("b") and building is None:
             continue
-        if match.group("u") is not None and unit is None:
+        if match.group("u") and unit is None:
             continue
         found = []
         if building:

@@ -1,0 +1,103 @@
+"""Intent table: what residents write → what the engine understands (nlu/README.md).
+
+Colloquial, elderly single words, dictated text with fillers, typos, traditional characters
+and Shanghainese-flavoured words; every intent appears.  These sentences are written for this
+table and are in neither the training data nor the held-out set.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+import nlu
+
+CASES = [
+    ("你好啊", "greet"),
+    ("在不在呀", "greet"),
+    ("谢谢你们啦", "thanks"),
+    ("麻烦你了，多谢", "thanks"),
+    ("菜单", "help"),
+    ("你都能帮我做些什么", "help"),
+    ("绑定 7-302 王芳 6789", "bind_household"),
+    ("我要认证住户", "bind_household"),
+    ("报修", "repair_report"),
+    ("保修", "repair_report"),
+    ("報修", "repair_report"),
+    ("卫生间水管漏水了，快来人修一下", "repair_report"),
+    ("那个 嗯 电梯又坏了", "repair_report"),
+    ("阿拉屋里厢马桶堵了", "repair_report"),
+    ("我报的修怎么还没人来", "repair_status"),
+    ("维修师傅什么时候上门", "repair_status"),
+    ("这个月物业费多少钱", "bill_query"),
+    ("我家欠费吗", "bill_query"),
+    ("物业费怎么交", "bill_pay"),
+    ("能用微信付水费吗", "bill_pay"),
+    ("明天天气怎么样", "weather"),
+    ("天氣", "weather"),
+    ("后天会下雨吗", "weather"),
+    ("最近有什么活动", "event_list"),
+    ("这周有讲座吗", "event_list"),
+    ("我要报名", "event_signup"),
+    ("我和老伴报名周六的讲座", "event_signup"),
+    ("取消报名", "event_cancel"),
+    ("那个活动我不去了", "event_cancel"),
+    ("我有多少积分", "points_balance"),
+    ("积份", "points_balance"),
+    ("积分能换什么东西", "points_redeem"),
+    ("我想用积分兑换大米", "points_redeem"),
+    ("我想捐点旧衣服", "donate"),
+    ("怎么当志愿者", "donate"),
+    ("最近有什么通知", "notice"),
+    ("什么时候停水", "notice"),
+    ("楼上太吵了我要投诉", "complaint"),
+    ("有人乱停车没人管", "complaint"),
+    ("给物业打个分", "rate_service"),
+    ("评价一下维修师傅", "rate_service"),
+    ("转人工", "human_handoff"),
+    ("人工", "human_handoff"),
+    ("我要找居委会的人", "human_handoff"),
+    ("交党费", "party_fee"),
+    ("这个月党费交多少", "party_fee"),
+    ("附近哪里可以修鞋", "merchant"),
+    ("开锁电话多少", "merchant"),
+    ("是的", "affirm"),
+    ("好的", "affirm"),
+    ("不是", "deny"),
+    ("不对", "deny"),
+    ("取消", "stop"),
+    ("算了", "stop"),
+    ("放一首歌", "out_of_scope"),
+    ("帮我订张机票", "out_of_scope"),
+    ("今天股票涨了没有", "out_of_scope"),
+    ("讲个笑话吧", "out_of_scope"),
+    ("写一首诗", "out_of_scope"),
+]
+
+
+@pytest.mark.parametrize(("text", "intent"), CASES)
+def test_intent(engine: nlu.Engine, today: date, text: str, intent: str) -> None:
+    parse = engine.parse(text, today)
+    assert parse.intent.name == intent, [(r.name, round(r.confidence, 2)) for r in parse.ranking]
+
+
+def test_every_intent_of_the_training_data_is_in_the_table(engine: nlu.Engine) -> None:
+    assert set(engine.intents) == {intent for _, intent in CASES}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entities"),
+    [
+        ("我和老伴报名下周六的讲座", "event_signup", {("date", "2026-12-05"), ("count", 2)}),
+        ("上个月水费多少", "bill_query", {("period", "2026-10"), ("bill_type", "水费")}),
+        ("3号楼502厨房水管漏水", "repair_report",
+         {("building", "3"), ("room", "502"), ("repair_category", "water_leak")}),
+        ("大后天天气", "weather", {("date", "2026-11-28")}),
+        ("绑定 5-1-301 李明 4321", "bind_household", {("building", "5"), ("unit", "1"), ("room", "301")}),
+    ],
+)
+def test_parse_gives_intent_and_entities(engine: nlu.Engine, today: date, text: str, intent: str,
+                                         entities: set[tuple[str, object]]) -> None:
+    parse = engine.parse(text, today)
+    assert parse.intent.name == intent
+    assert entities <= {(e.entity, e.value) for e in parse.entities}
