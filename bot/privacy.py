@@ -37,5 +37,5 @@ def configure_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("jieba", "apscheduler.executors.default", "apscheduler.scheduler", "httpx"):
+    for noisy in ("alembic", "apscheduler.executors.default", "apscheduler.scheduler", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -337,6 +337,8 @@ class DialogueEngine:
             resume = self._reask(form, turn, ctx).prefixed(
                 ctx.say("form.resume", form=self.config.label_of(form.name)))
             return answer.followed_by(resume)
+        if intent in ("greet", "thanks") and sure:  # pleasantries: just remind where we were
+            return self._reask(form, turn, ctx).prefixed(ctx.say("form.resume", form=self.config.label_of(form.name)))
         return self._reask(form, turn, ctx).prefixed(ctx.say("form.not_understood"))
 
     def _ask_next(self, form: Form, turn: Turn, ctx: Context) -> Reply:
