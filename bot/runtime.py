@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 import nlu
@@ -12,6 +13,7 @@ from bot.assistant import Assistant
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.registry import Registry, load_actions
 from bot.dialogue.responses import Responses
+from bot.errors import SettingsError
 from bot.settings import Settings
 from store.db import make_engine, make_sessionmaker, migrate
 
@@ -36,13 +38,21 @@ class Runtime:
 def build_runtime(settings: Settings, *, understanding: nlu.Engine | None = None) -> Runtime:
     """Open the database (migrating it to the newest schema), load the NLU and the actions."""
     database = make_engine(settings.database_url, pool_size=settings.config.server.worker_threads)
-    migrate(database)
+    try:
+        migrate(database)
+    except OperationalError as error:
+        shown = database.url.render_as_string(hide_password=True)
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else error.__class__.__name__
+        raise SettingsError(f"The database {shown} cannot be used: {reason}.") from None
     factory = make_sessionmaker(database)
     responses = Responses.load(settings.responses_path)
     registry = load_actions()
     dialogue = DialogueEngine(registry, settings.config)
     if understanding is None:
-        understanding = nlu.load_engine(threshold=settings.config.nlu.confidence_threshold)
+        try:
+            understanding = nlu.load_engine(threshold=settings.config.nlu.confidence_threshold)
+        except ValueError as error:  # nlu's DataError: training data that cannot be read
+            raise SettingsError(f"The NLU cannot be loaded: {error}.") from None
     read_factory = make_sessionmaker(database, read_only=True)
     assistant = Assistant(settings.config, responses, factory, read_factory, dialogue, understanding)
     return Runtime(settings, database, factory, read_factory, responses, registry, understanding, assistant)

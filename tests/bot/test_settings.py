@@ -76,3 +76,11 @@ def test_serve_without_a_token_stops_with_one_sentence_and_no_traceback(tmp_path
     assert result.returncode == 2
     assert "WECHAT_TOKEN is not set" in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_unreachable_database_stops_start_up_with_one_sentence(tmp_path: Path) -> None:
+    env = {**os.environ, "WECHAT_TOKEN": "tok", "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+    result = subprocess.run([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2
+    assert "cannot be used" in result.stderr and "Traceback" not in result.stderr
