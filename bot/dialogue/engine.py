@@ -8,7 +8,8 @@ end:
 2. a choice among the numbered options the last reply offered (a digit, or the tapped text);
    a bare digit with nothing on offer picks from the main menu;
 3. the active form: fill the slot it asked for (and any other slot the message fills),
-   validate, ask for the next one, confirm, submit;
+   validate, ask for the next one, confirm, submit; an answer that does not fit is asked
+   again, and after ``misses_before_handoff`` such misses a person is brought in as well;
 4. the NLU's intent, run through its registered action or form;
 5. otherwise a clarifying question with numbered guesses, and after
    ``misses_before_handoff`` misses in a row, a person.
@@ -290,12 +291,13 @@ class DialogueEngine:
             if value is not None:
                 checked = form.validate(slot, value, turn, ctx)
                 if checked is None:
-                    return self._reask(form, turn, ctx).prefixed(form.invalid(slot, ctx))
+                    return self._miss(form, turn, ctx, form.invalid(slot, ctx))
                 state.slots[slot] = checked
                 filled = True
         filled = self._fill_others(form, slot, turn, ctx) or filled
         if not filled:
             return self._digress(form, turn, ctx)
+        state.misses = 0
         return self._ask_next(form, turn, ctx)
 
     def _fill_others(self, form: Form, requested: str | None, turn: Turn, ctx: Context) -> bool:
@@ -316,9 +318,21 @@ class DialogueEngine:
     def _fill(self, form: Form, slot: str, value: Any, turn: Turn, ctx: Context) -> Reply:
         checked = form.validate(slot, value, turn, ctx)
         if checked is None:
-            return self._reask(form, turn, ctx).prefixed(form.invalid(slot, ctx))
+            return self._miss(form, turn, ctx, form.invalid(slot, ctx))
         ctx.state.slots[slot] = checked
+        ctx.state.misses = 0
         return self._ask_next(form, turn, ctx)
+
+    def _miss(self, form: Form, turn: Turn, ctx: Context, note: str) -> Reply:
+        """The answer did not fit the question: ask again; after repeated misses a person helps too."""
+        state = ctx.state
+        state.misses += 1
+        question = self._reask(form, turn, ctx)
+        if state.misses >= self.config.dialogue.misses_before_handoff:
+            state.misses = 0
+            ctx.escalate(turn, "fallback")
+            return Reply.text(ctx.say("fallback.escalated")).followed_by(question)
+        return question.prefixed(note)
 
     def _digress(self, form: Form, turn: Turn, ctx: Context) -> Reply:
         """The message answers nothing the form asked: maybe the resident wants something else."""
@@ -339,7 +353,7 @@ class DialogueEngine:
             return answer.followed_by(resume)
         if intent in ("greet", "thanks") and sure:  # pleasantries: just remind where we were
             return self._reask(form, turn, ctx).prefixed(ctx.say("form.resume", form=self.config.label_of(form.name)))
-        return self._reask(form, turn, ctx).prefixed(ctx.say("form.not_understood"))
+        return self._miss(form, turn, ctx, ctx.say("form.not_understood"))
 
     def _ask_next(self, form: Form, turn: Turn, ctx: Context) -> Reply:
         state = ctx.state

@@ -147,3 +147,13 @@ def test_binding_first_then_the_waiting_request_resumes(runtime: Runtime, store_
         assert engine is runtime.assistant.dialogue and FormState  # engine unchanged
     finally:
         registry._handlers.pop("test_private_intent", None)
+
+
+def test_two_answers_that_do_not_fit_bring_in_a_person_and_keep_the_question(resident: Resident, store_of) -> None:
+    resident.say("楼道灯坏了")
+    resident.say("3号楼楼道")
+    first = resident.say("12345")
+    assert "11 位手机号" in first
+    second = resident.say("888")
+    assert "工作人员" in second and "电话" in second
+    assert [e.reason for e in escalations(store_of)] == ["fallback"]
