@@ -1,7 +1,7 @@
 """From the XML WeChat posts to an :class:`Inbound`: who sent what, and its dedup key.
 
-wechatpy does the parsing into message and event classes; this module refuses what WeChat
-would never send (DTDs, missing sender, absurd sizes) and flattens the rest.
+Refuses what WeChat would never send (DTDs, no sender, a non-numeric MsgId or CreateTime)
+and flattens the rest into one small value, names as in WeChat's message reference.
 """
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ from typing import Any
 from xml.parsers.expat import ExpatError
 
 import xmltodict
-from wechatpy import parse_message
-from wechatpy.messages import BaseMessage
 
 from bot.dialogue.turn import Location, Photo
 from bot.errors import BadMessage
@@ -80,14 +78,10 @@ def parse_inbound(xml: str) -> Inbound:
     msg_id = str(root.get("MsgId") or root.get("MsgID") or "").strip()
     if msg_id and not msg_id.isdigit():
         raise BadMessage("MsgId is not a number")
-    try:
-        message = parse_message(xmltodict.unparse({"xml": root}))
-    except (KeyError, ValueError, TypeError, AttributeError) as error:
-        raise BadMessage(f"message cannot be read: {error.__class__.__name__}") from None
-    return _flatten(message, root, openid, msg_id)
+    return _flatten(root, openid, msg_id)
 
 
-def _flatten(message: BaseMessage, root: dict[str, Any], openid: str, msg_id: str) -> Inbound:
+def _flatten(root: dict[str, Any], openid: str, msg_id: str) -> Inbound:
     raw_type = str(root["MsgType"]).strip().lower()
     base: dict[str, Any] = {
         "openid": openid,
@@ -114,9 +108,8 @@ def _flatten(message: BaseMessage, root: dict[str, Any], openid: str, msg_id: st
     if kind == "link":
         return Inbound(kind=kind, link_title=text("Title")[:200], text="", **base)
     if kind == "event":
-        event = str(getattr(message, "event", "") or text("Event")).lower()
-        key = text("EventKey")
-        if event == "subscribe_scan":
-            key = key.removeprefix("qrscene_")
+        event, key = text("Event").lower(), text("EventKey")
+        if event == "subscribe" and key.startswith("qrscene_"):  # followed by scanning a QR code
+            event, key = "subscribe_scan", key.removeprefix("qrscene_")
         return Inbound(kind=kind, event=event, event_key=key[:200], **base)
     return Inbound(kind=kind, **base)
