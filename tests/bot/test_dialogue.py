@@ -116,35 +116,29 @@ def test_a_question_in_the_middle_of_a_form_is_answered_and_the_form_resumes(res
     assert "工作人员" in reply
 
 
-def test_binding_first_then_the_waiting_request_resumes(runtime: Runtime, store_of) -> None:
+def test_binding_first_then_the_waiting_request_resumes(runtime: Runtime) -> None:
+    """A service that needs a household asks to bind first, then runs by itself."""
     from bot.dialogue import Context, Reply, Turn, registry
+    from nlu.types import IntentPrediction, Parse
 
     @registry.action("test_private_intent")
     def private(turn: Turn, ctx: Context) -> Reply:
-        household = ctx.require_household(turn)
-        return Reply.text(f"PRIVATE {household.address}")
+        return Reply.text(f"PRIVATE {ctx.require_household(turn).address}")
 
+    understand = runtime.assistant._understand
+
+    def read_private(inbound):  # the NLU reads this message as the private service
+        turn = understand(inbound)
+        if inbound.text == "看我的隐私":
+            return turn.with_parse(Parse(inbound.text, IntentPrediction("test_private_intent", 0.99)))
+        return turn
+
+    runtime.assistant._understand = read_private  # type: ignore[method-assign]
     try:
         resident = Resident(runtime, "o_resume")
-        engine = runtime.assistant.dialogue
-        from bot.dialogue.turn import FormState
-        from bot.wechat.inbound import Inbound
-        from nlu.types import IntentPrediction, Parse
-        # Ask for the private service by its intent, as the NLU would have read it.
-        original = runtime.assistant._understand
-
-        def understand(inbound: Inbound):
-            turn = original(inbound)
-            if inbound.text == "看我的隐私":
-                return turn.with_parse(Parse(inbound.text, IntentPrediction("test_private_intent", 0.99)))
-            return turn
-
-        runtime.assistant._understand = understand  # type: ignore[method-assign]
-        first = resident.say("看我的隐私")
-        assert "绑定" in first
+        assert "绑定" in resident.say("看我的隐私")
         reply = resident.say("绑定 3-502 张三 1234")
         assert "绑定成功" in reply and "PRIVATE 3-502" in reply
-        assert engine is runtime.assistant.dialogue and FormState  # engine unchanged
     finally:
         registry._handlers.pop("test_private_intent", None)
 
