@@ -101,8 +101,8 @@ class Assistant:
 
     def process(self, inbound: Inbound, rendezvous: Rendezvous | None = None) -> Answer:
         """Run the message through the dialogue and store the reply with everything it changed."""
-        turn = self._understand(inbound)
         try:
+            turn = self._understand(inbound)
             with transaction(self.factory) as session:
                 return self._run(turn, inbound, Store(session), rendezvous)
         except Exception:  # the boundary: whatever an action did wrong, the resident hears back
