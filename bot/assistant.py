@@ -117,14 +117,21 @@ class Assistant:
                 return Claim(ClaimState.NEW)
             return Claim(ClaimState(row.status), row.reply)
 
-    def handle(self, inbound: Inbound) -> Reply | None:
-        """Claim and process in one go (the terminal chat and tests); None means "success"."""
+    def take(self, inbound: Inbound, rendezvous: Rendezvous | None = None) -> Answer | ClaimState:
+        """Claim the message and, when it is new, process it. Returns the answer (new or the
+        one stored for an earlier delivery), or where the message stands: being worked on
+        elsewhere (BUSY) or left to the outbox (DEFERRED)."""
         claim = self.claim(inbound)
         if claim.state is ClaimState.NEW:
-            return self.process(inbound).reply
+            return self.process(inbound, rendezvous)
         if claim.state is ClaimState.DONE and claim.reply is not None:
-            return Answer.from_dict(claim.reply).reply
-        return None
+            return Answer.from_dict(claim.reply)
+        return claim.state
+
+    def handle(self, inbound: Inbound) -> Reply | None:
+        """One message start to finish (the terminal chat and tests); None means "success"."""
+        outcome = self.take(inbound)
+        return outcome.reply if isinstance(outcome, Answer) else None
 
     # --- inside -------------------------------------------------------------------------------
     def _understand(self, inbound: Inbound) -> Turn:

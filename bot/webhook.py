@@ -111,26 +111,28 @@ class WeChatEndpoint:
                                    params.get("timestamp", ""), params.get("nonce", ""))
 
     async def _answer(self, inbound: Inbound, started: float) -> Answer | None:
-        """The reply for this delivery, or None for ``success`` (the outbox will carry it)."""
+        """The reply for this delivery, or None for ``success`` (the outbox will carry it).
+
+        Claiming and processing run together in a worker thread, and the whole of it is held
+        to the reply budget: a database that is slow to hand over its lock delays nobody's
+        reply past the budget either."""
         loop = asyncio.get_running_loop()
         deadline = started + self.budget
-        claim = await loop.run_in_executor(self.executor, self.assistant.claim, inbound)
-        if claim.state is ClaimState.DONE and claim.reply is not None:
-            return Answer.from_dict(claim.reply)
-        if claim.state is ClaimState.DEFERRED:
-            return None
-        if claim.state is ClaimState.BUSY:
-            return await self._wait_for_other(inbound, deadline)
         rendezvous = Rendezvous()
-        work = loop.run_in_executor(self.executor, self.assistant.process, inbound, rendezvous)
+        job = loop.run_in_executor(self.executor, self.assistant.take, inbound, rendezvous)
         try:
-            return await asyncio.wait_for(asyncio.shield(work), timeout=max(deadline - time.monotonic(), 0.01))
+            outcome = await asyncio.wait_for(asyncio.shield(job), timeout=max(deadline - time.monotonic(), 0.01))
         except TimeoutError:
             if rendezvous.give_up():
                 log.warning("message %s from %s missed the reply budget; the outbox will carry it",
                             inbound.key, mask_openid(inbound.openid))
                 return None
-            return await work  # it is committing right now
+            outcome = await job  # it is committing right now
+        if isinstance(outcome, Answer):
+            return outcome
+        if outcome is ClaimState.BUSY:
+            return await self._wait_for_other(inbound, deadline)
+        return None  # deferred: the first delivery's reply goes through the outbox
 
     async def _wait_for_other(self, inbound: Inbound, deadline: float) -> Answer | None:
         """A retry of a message another request is still working on: wait for its reply."""

@@ -129,3 +129,36 @@ def test_an_action_that_fails_gets_an_apology_and_retries_get_the_same(runtime: 
     assert first.status == 200 and "抱歉" in first.content
     assert second.plain_xml == first.plain_xml
     assert any("failed" in record.getMessage() for record in caplog.records)
+
+
+def test_a_database_busy_past_the_budget_still_gets_an_answer_in_time(
+        make_runtime: Callable[..., Runtime], config_with: Callable[..., Path]) -> None:
+    """Another writer holds SQLite's lock: WeChat gets "success" in budget, the reply follows."""
+    from sqlalchemy import text
+
+    from store import Store
+    from store.db import transaction
+
+    runtime = make_runtime(config_with(server={"reply_budget_seconds": 0.3}))
+    holding = threading.Event()
+
+    def hold_the_lock() -> None:
+        with transaction(runtime.factory) as session:
+            session.execute(text("UPDATE households SET room = room"))
+            holding.set()
+            time.sleep(1.5)
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    holding.wait()
+    with TestClient(create_app(runtime, background=False)) as http:
+        server = WeChatServer(http, TOKEN, APPID, AES_KEY)
+        started = time.monotonic()
+        delivery = server.say("o_locked", "你好")
+        elapsed = time.monotonic() - started
+    holder.join()
+    time.sleep(0.5)
+    assert delivery.body == "success" and elapsed < 1.0
+    with transaction(runtime.factory) as session:
+        [queued] = Store(session).outbox.for_openid("o_locked")
+    assert "邻里助手" in queued.payload["content"]
