@@ -7,12 +7,13 @@ row locks from the repositories (``SELECT … FOR UPDATE``).
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -75,7 +76,12 @@ def alembic_config(engine: Engine) -> Any:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (the schema is only ever made by migrating)."""
+    """Bring the schema to ``revision`` (the schema is only ever made by migrating).
+
+    A database already at the newest migration is recognised without loading Alembic,
+    which keeps the server's start-up short."""
+    if revision == "head" and _recorded_revisions(engine) == head_revisions():
+        return
     from alembic import command
 
     config = alembic_config(engine)
@@ -93,14 +99,28 @@ def migrate(engine: Engine, revision: str = "head") -> None:
                 connection.commit()
 
 
-def schema_is_current(engine: Engine) -> bool:
-    """True when the database is at the newest migration."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
+def head_revisions() -> set[str]:
+    """The newest migration(s), read from the migration files themselves."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision = re.search(r"^revision(?:: str)? = ['\"]([^'\"]+)['\"]", source, re.M)
+        parent = re.search(r"^down_revision(?:: [^=]+)? = ['\"]([^'\"]+)['\"]", source, re.M)
+        if revision:
+            revisions.add(revision.group(1))
+        if parent:
+            parents.add(parent.group(1))
+    return revisions - parents
 
-    script = ScriptDirectory.from_config(alembic_config(engine))
+
+def _recorded_revisions(engine: Engine) -> set[str]:
     with engine.connect() as connection:
         if not inspect(connection).has_table("alembic_version"):
-            return False
-        current = set(MigrationContext.configure(connection).get_current_heads())
-    return current == set(script.get_heads())
+            return set()
+        return {row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))}
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """True when the database is at the newest migration."""
+    return _recorded_revisions(engine) == head_revisions()

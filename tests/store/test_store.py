@@ -40,6 +40,14 @@ def test_migrations_create_exactly_the_models(database: Engine) -> None:
     assert schema_is_current(database)
 
 
+def test_the_newest_migration_is_read_as_alembic_reads_it(database: Engine) -> None:
+    from alembic.script import ScriptDirectory
+
+    from store.db import alembic_config, head_revisions
+
+    assert head_revisions() == set(ScriptDirectory.from_config(alembic_config(database)).get_heads())
+
+
 def test_migrating_twice_is_harmless(database: Engine) -> None:
     migrate(database)
     assert schema_is_current(database)
