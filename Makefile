@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install train bench-nlu lint typecheck clean
+.PHONY: run test install train bench-nlu bench-startup lint typecheck clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ train: $(STAMP)
 
 bench-nlu: $(STAMP)
 	$(PY) -m bench.nlu
+
+bench-startup: $(STAMP)
+	$(PY) -m bench.startup
 
 lint: $(STAMP)
 	$(PY) -m ruff check bot nlu actions store tests bench
