@@ -121,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _write(table: str, info: dict[str, str]) -> None:
     marker = f"<!-- startup: {time.strftime('%Y-%m-%d')} {info['arch']} {info['cpu']} -->"
-    section = f"{marker}\n### Start-up — {time.strftime('%Y-%m-%d')}, {info['arch']}, {info['cpu']}\n\n```\n{table}\n```\n"
+    heading = f"### Start-up — {time.strftime('%Y-%m-%d')}, {info['arch']}, {info['cpu']}"
+    section = f"{marker}\n{heading}\n\n```\n{table}\n```\n"
     text = RESULTS.read_text(encoding="utf-8")
     if marker in text:
         start = text.index(marker)

@@ -31,7 +31,6 @@ from bot.errors import BindingRequired
 from bot.settings import Config
 from nlu.types import OUT_OF_SCOPE, IntentPrediction, Parse
 
-
 #: Intents a resident would never want offered as a guess.
 CONTROL_INTENTS = frozenset({"affirm", "deny", "stop", "greet", "thanks", OUT_OF_SCOPE})
 #: System notifications that expect no answer.
