@@ -1,29 +1,45 @@
 """The measurements behind the engine's design choices, by 5-fold cross-validation on the
-TRAINING data only (the held-out file is never looked at here).
+training data and on the development set nlu/data/dev/dev.yml (the held-out test file is never
+looked at here).
 
-    python -m bench.nlu_experiments [features|classifier|threshold|jieba|encoder|all]
+    python -m bench.nlu_experiments [features|classifier|threshold|decision|jieba|encoder|all]
 
 Each experiment prints accuracy, macro-F1, the off-topic rejection rate and the in-scope
 false-rejection rate at the engine's threshold, all from models that did not see the example.
+``features`` and ``decision`` also train on all the training data and report the development
+set three ways: whole; only the sentences with no near-copy (similarity ≥ 0.8) in the training
+data ("unseen"); and with speech-recognition-like homophone typos ("noisy": every Chinese
+character replaced, with probability 0.15, by another character of the training data with the
+same toneless pinyin; three fixed seeds).
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import random
+import re
 import resource
 import sys
 import time
 from collections.abc import Callable, Sequence
+from datetime import date
+from difflib import SequenceMatcher
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from nlu.data_io import Example, read_training_data
-from nlu.engine import DEFAULT_CONFIG, DEFAULT_THRESHOLD, build_components, example_tokens
+from nlu.data_io import Example, read_examples, read_training_data
+from nlu.engine import DEFAULT_CONFIG, DEFAULT_OOS_RATIO, DEFAULT_THRESHOLD, build_components, example_tokens
 from nlu.evaluate import intent_scores
 from nlu.lexicon import DEFAULT_DATA_DIR
 from nlu.train import TrainConfig, fit_model, folds
 from nlu.types import OUT_OF_SCOPE
+
+DEV_FILE = DEFAULT_DATA_DIR / "dev" / "dev.yml"
+DEV_DAY = date(2026, 12, 2)
+NOISE_RATE = 0.15
+NOISE_SEEDS = (1, 2, 3)
 
 
 @dataclasses.dataclass
@@ -43,12 +59,24 @@ class CvResult:
 HEADER = f"{'configuration':<44}{'acc':>8}{'macroF1':>9}{'oos→oos':>9}{'in→oos':>9}{'sec':>8}"
 
 
-def decide(proba: np.ndarray, classes: Sequence[str], threshold: float) -> list[str]:
+def decide(proba: np.ndarray, classes: Sequence[str], threshold: float,
+           oos_ratio: float | None = DEFAULT_OOS_RATIO) -> list[str]:
+    """The engine's decision: out_of_scope when that class wins, when the top intent's
+    probability is below ``threshold``, or when out_of_scope's is at least ``oos_ratio`` times
+    the top intent's (None: no such rule)."""
+    oos = list(classes).index(OUT_OF_SCOPE) if OUT_OF_SCOPE in classes else None
     out = []
     for row in proba:
         best = int(np.argmax(row))
-        out.append(OUT_OF_SCOPE if classes[best] == OUT_OF_SCOPE or row[best] < threshold else classes[best])
+        off = classes[best] == OUT_OF_SCOPE or row[best] < threshold
+        if not off and oos is not None and oos_ratio is not None:
+            off = bool(row[oos] >= oos_ratio * row[best])
+        out.append(OUT_OF_SCOPE if off else classes[best])
     return out
+
+
+def threshold_decider(threshold: float, oos_ratio: float | None = DEFAULT_OOS_RATIO) -> Decider:
+    return lambda proba, classes: decide(proba, classes, threshold, oos_ratio)
 
 
 def summarise(name: str, labels: Sequence[str], predicted: Sequence[str], seconds: float) -> CvResult:
@@ -75,7 +103,8 @@ def cv_proba(tokens: Sequence[list[str]], labels: Sequence[str], config: TrainCo
 
 
 def run_config(name: str, examples: list[Example], config: TrainConfig, threshold: float,
-               extra: Callable[[Example], list[str]] | None = None) -> tuple[CvResult, np.ndarray, tuple[str, ...]]:
+               extra: Callable[[Example], list[str]] | None = None,
+               oos_ratio: float | None = DEFAULT_OOS_RATIO) -> tuple[CvResult, np.ndarray, tuple[str, ...]]:
     extractor, featurizer = build_components(DEFAULT_DATA_DIR, config)
     tokens = example_tokens(examples, extractor, featurizer)
     if extra is not None:
@@ -83,26 +112,165 @@ def run_config(name: str, examples: list[Example], config: TrainConfig, threshol
     labels = [e.intent for e in examples]
     started = time.perf_counter()
     proba, classes = cv_proba(tokens, labels, config)
-    result = summarise(name, labels, decide(proba, classes, threshold), time.perf_counter() - started)
+    result = summarise(name, labels, decide(proba, classes, threshold, oos_ratio), time.perf_counter() - started)
     return result, proba, classes
 
 
-def features(examples: list[Example]) -> None:
+@dataclasses.dataclass
+class DevResult:
+    name: str
+    whole: CvResult
+    unseen: CvResult
+    noisy: CvResult
+
+    def row(self) -> str:
+        w, u, n = self.whole, self.unseen, self.noisy
+        return (f"{self.name:<44}{w.accuracy:>8.4f}{w.oos_rejected:>7.3f}{w.in_scope_rejected:>7.3f}"
+                f"{u.accuracy:>8.4f}{u.oos_rejected:>7.3f}{n.accuracy:>8.4f}{n.oos_rejected:>7.3f}"
+                f"{n.in_scope_rejected:>7.3f}")
+
+
+DEV_HEADER = (f"{'configuration (development set)':<44}{'acc':>8}{'oos':>7}{'in→oos':>7}"
+              f"{'unseen':>8}{'oos':>7}{'noisy':>8}{'oos':>7}{'in→oos':>7}")
+
+
+def _key(text: str) -> str:
+    from nlu.normalize import normalize_text
+
+    return re.sub(r"[\W_]+", "", normalize_text(text))
+
+
+def unseen_indices(dev: Sequence[Example], training: Sequence[Example], cutoff: float = 0.8) -> list[int]:
+    """Development examples with no near-copy (difflib ratio ≥ cutoff) in the training data."""
+    keys = sorted({_key(e.text) for e in training})
+    out = []
+    for i, example in enumerate(dev):
+        key = _key(example.text)
+        matcher = SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(key)
+        near = False
+        for other in keys:
+            matcher.set_seq1(other)
+            if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff \
+                    and matcher.ratio() >= cutoff:
+                near = True
+                break
+        if not near:
+            out.append(i)
+    return out
+
+
+def homophone_noise(examples: Sequence[Example], training: Sequence[Example], seed: int,
+                    rate: float = NOISE_RATE) -> list[Example]:
+    """Each Chinese character replaced, with probability ``rate``, by another character of the
+    training data with the same toneless pinyin: the typos of speech recognition and the
+    pinyin input method, made mechanically."""
+    from nlu.pinyin import PinyinTable
+
+    table = _pinyin_table()
+    assert isinstance(table, PinyinTable)
+    pool: dict[str, set[str]] = {}
+    for example in training:
+        for ch in example.text:
+            syllable = table.syllable(ch)
+            if syllable:
+                pool.setdefault(syllable, set()).add(ch)
+    ordered = {k: sorted(v) for k, v in pool.items()}
+    rng = random.Random(seed)
+    out = []
+    for example in examples:
+        chars = list(example.text)
+        for i, ch in enumerate(chars):
+            syllable = table.syllable(ch)
+            if syllable and rng.random() < rate:
+                others = [c for c in ordered.get(syllable, ()) if c != ch]
+                if others:
+                    chars[i] = rng.choice(others)
+        out.append(Example("".join(chars), example.intent, (), example.source))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _pinyin_table() -> object:
+    from nlu.pinyin import PinyinTable
+
+    return PinyinTable.build()
+
+
+@lru_cache(maxsize=1)
+def dev_sets(n_training: int) -> tuple[list[Example], list[int], list[list[Example]]]:
+    """The development set, its unseen subset and its noisy copies (cached per training size)."""
+    training = read_training_data(DEFAULT_DATA_DIR)
+    dev = read_examples(DEV_FILE)
+    return dev, unseen_indices(dev, training), [homophone_noise(dev, training, s) for s in NOISE_SEEDS]
+
+
+Decider = Callable[[np.ndarray, Sequence[str]], list[str]]
+
+
+def dev_probabilities(examples: list[Example], config: TrainConfig,
+                      extra: Callable[[Example], list[str]] | None = None
+                      ) -> tuple[np.ndarray, list[np.ndarray], tuple[str, ...]]:
+    """Probabilities of the development set and of its noisy copies from a model trained on all
+    the training data."""
+    extractor, featurizer = build_components(DEFAULT_DATA_DIR, config)
+    dev, _, noisy = dev_sets(len(examples))
+    tokens = example_tokens(examples, extractor, featurizer)
+    if extra is not None:
+        tokens = [t + extra(e) for t, e in zip(tokens, examples, strict=True)]
+    model = fit_model(tokens, [e.intent for e in examples], config)
+
+    def proba(items: list[Example]) -> np.ndarray:
+        rows = example_tokens(items, extractor, featurizer)
+        if extra is not None:
+            rows = [t + extra(e) for t, e in zip(rows, items, strict=True)]
+        return np.array([model.predict_proba(r) for r in rows])
+
+    return proba(dev), [proba(n) for n in noisy], model.classes
+
+
+def dev_result(name: str, examples: list[Example], probabilities: np.ndarray, noisy: list[np.ndarray],
+               classes: Sequence[str], decider: Decider) -> DevResult:
+    dev, unseen, noisy_sets = dev_sets(len(examples))
+    labels = [e.intent for e in dev]
+    predicted = decider(probabilities, classes)
+    whole = summarise(name, labels, predicted, 0.0)
+    part = summarise(name, [labels[i] for i in unseen], [predicted[i] for i in unseen], 0.0)
+    runs = [summarise(name, labels, decider(p, classes), 0.0) for p in noisy]
+    mean = CvResult(name, *(float(np.mean([getattr(r, f) for r in runs]))
+                            for f in ("accuracy", "macro_f1", "oos_rejected", "in_scope_rejected")), 0.0)
+    assert all(len(n) == len(dev) for n in noisy_sets)
+    return DevResult(name, whole, part, mean)
+
+
+FEATURE_VARIANTS = {
+    "default": {},
+    "no pinyin": {"pinyin": False},
+    "no emoji words": {"emoji": False},
+    "English as letter pairs": {"english_words": False},
+    "none of the three (previous engine)": {"pinyin": False, "emoji": False, "english_words": False},
+    "ngram 1-3": {"ngram_max": 3},
+    "no novelty tokens": {"novelty_cuts": ()},
+    "no boundary markers": {"boundaries": False},
+    "no entity tokens": {"entity_tokens": False},
+    "fillers kept": {"drop_fillers": False},
+    "digits kept": {"fold_digits": False},
+}
+
+
+def features(examples: list[Example], which: Sequence[str] | None = None) -> None:
     base = DEFAULT_CONFIG
-    variants = {
-        "default": base.features,
-        "ngram 1-3": dataclasses.replace(base.features, ngram_max=3),
-        "ngram 1-4": dataclasses.replace(base.features, ngram_max=4),
-        "no novelty tokens": dataclasses.replace(base.features, novelty_cuts=()),
-        "no boundary markers": dataclasses.replace(base.features, boundaries=False),
-        "no entity tokens": dataclasses.replace(base.features, entity_tokens=False),
-        "fillers kept": dataclasses.replace(base.features, drop_fillers=False),
-        "digits kept": dataclasses.replace(base.features, fold_digits=False),
-    }
+    threshold_rule = threshold_decider(DEFAULT_THRESHOLD)
+    rows = []
     print(HEADER)
-    for name, feature_config in variants.items():
-        config = dataclasses.replace(base, features=feature_config)
+    for name in which or FEATURE_VARIANTS:
+        config = dataclasses.replace(base, features=dataclasses.replace(base.features, **FEATURE_VARIANTS[name]))
         print(run_config(f"features: {name}", examples, config, DEFAULT_THRESHOLD)[0].row(), flush=True)
+        probabilities, noisy, classes = dev_probabilities(examples, config)
+        rows.append(dev_result(f"features: {name}", examples, probabilities, noisy, classes, threshold_rule))
+    print(DEV_HEADER)
+    for row in rows:
+        print(row.row())
 
 
 def classifier(examples: list[Example]) -> None:
@@ -120,7 +288,41 @@ def threshold(examples: list[Example]) -> None:
     labels = [e.intent for e in examples]
     print(HEADER)
     for t in (0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7):
-        print(summarise(f"threshold {t:.2f}", labels, decide(proba, classes, t), result.seconds).row())
+        print(summarise(f"threshold {t:.2f}", labels, decide(proba, classes, t, None), result.seconds).row())
+
+
+def entropy_decider(threshold: float, limit: float) -> Decider:
+    """out_of_scope also when the distribution over intents is flatter than ``limit`` nats."""
+    def decider(proba: np.ndarray, classes: Sequence[str]) -> list[str]:
+        out = decide(proba, classes, threshold, None)
+        clipped = np.clip(proba, 1e-12, 1.0)
+        entropy = -(clipped * np.log(clipped)).sum(axis=1)
+        return [OUT_OF_SCOPE if h > limit else o for o, h in zip(out, entropy, strict=True)]
+    return decider
+
+
+DECISION_RULES: dict[str, Decider] = {
+    **{f"threshold {t:.2f}": threshold_decider(t, None) for t in (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)},
+    **{f"threshold {t:.2f} + oos ≥ {r:g}×top": threshold_decider(t, r)
+       for t in (0.2, 0.25, 0.3) for r in (0.3, 0.5, 0.6, 0.7, 0.8)},
+    **{f"threshold 0.25 + entropy > {h:g}": entropy_decider(0.25, h) for h in (0.8, 1.2)},
+}
+
+
+def decision(examples: list[Example]) -> None:
+    """How a message is turned away: the top-intent threshold, a margin to the out_of_scope
+    class, or the entropy of the distribution; cross-validated and on the development set."""
+    extractor, featurizer = build_components(DEFAULT_DATA_DIR, DEFAULT_CONFIG)
+    tokens = example_tokens(examples, extractor, featurizer)
+    labels = [e.intent for e in examples]
+    proba, classes = cv_proba(tokens, labels, DEFAULT_CONFIG)
+    dev_proba, noisy, dev_classes = dev_probabilities(examples, DEFAULT_CONFIG)
+    print(HEADER)
+    for name, rule in DECISION_RULES.items():
+        print(summarise(name, labels, rule(proba, classes), 0.0).row())
+    print(DEV_HEADER)
+    for name, rule in DECISION_RULES.items():
+        print(dev_result(name, examples, dev_proba, noisy, dev_classes, rule).row())
 
 
 def measure_jieba(examples: list[Example]) -> dict[str, float]:
@@ -142,7 +344,7 @@ def measure_jieba(examples: list[Example]) -> dict[str, float]:
     per_call = (time.perf_counter() - started) / len(texts) * 1000
 
     def words(example: Example) -> list[str]:
-        return [f"w:{w}" for w in jieba.lcut(normalize_text(example.text)) if w.strip()]
+        return [f"j:{w}" for w in jieba.lcut(normalize_text(example.text)) if w.strip()]  # not w: (English words)
 
     base = run_config("char n-grams (engine)", examples, DEFAULT_CONFIG, DEFAULT_THRESHOLD)[0]
     with_words = run_config("char n-grams + jieba words", examples, DEFAULT_CONFIG, DEFAULT_THRESHOLD, words)[0]
@@ -244,7 +446,7 @@ def encoder(examples: list[Example]) -> None:
         print(result.row(), flush=True)
 
 
-EXPERIMENTS = {"features": features, "classifier": classifier, "threshold": threshold,
+EXPERIMENTS = {"features": features, "classifier": classifier, "threshold": threshold, "decision": decision,
                "jieba": jieba_words, "encoder": encoder}
 
 
@@ -252,12 +454,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.nlu_experiments")
     parser.add_argument("which", nargs="*", default=["all"], choices=[*EXPERIMENTS, "all"])
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--variants", nargs="*", default=None, choices=list(FEATURE_VARIANTS),
+                        help="only these feature variants")
     args = parser.parse_args(argv)
     examples = read_training_data(args.data_dir)
     print(f"{len(examples)} training examples, {len({e.intent for e in examples})} intents; 5-fold CV")
     for name in EXPERIMENTS if "all" in args.which else args.which:
         print(f"\n== {name}")
-        EXPERIMENTS[name](examples)
+        if name == "features":
+            features(examples, args.variants)
+        else:
+            EXPERIMENTS[name](examples)
     return 0
 
 

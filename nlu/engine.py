@@ -27,6 +27,7 @@ from nlu.lexicon import DEFAULT_DATA_DIR, LEXICON_PATH, load_lexicon
 from nlu.model import LinearModel
 from nlu.normalize import Normalizer
 from nlu.persist import ModelFileError, load, save
+from nlu.pinyin import PinyinTable, pypinyin_version
 from nlu.train import TrainConfig
 from nlu.types import OUT_OF_SCOPE, IntentPrediction, Parse
 
@@ -35,12 +36,16 @@ log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_MODEL_DIR = PACKAGE_DIR.parent / "var" / "nlu"
 MODEL_FILE = "intent-model.zip"
-FORMAT = 1
+FORMAT = 2
 RANKING_SIZE = 5
 # Below this calibrated confidence the top intent is not trusted and the parse says
 # out_of_scope (the ranking still lists the candidates).  Chosen by 5-fold cross-validation
 # on the training data, see bench/RESULTS.md.
 DEFAULT_THRESHOLD = 0.25
+# The out_of_scope class is itself a one-vs-rest "is this off-topic?" classifier: when its
+# probability comes within this ratio of the top intent's, off-topic is too close to call and
+# the parse says out_of_scope.  Chosen with the threshold (bench/RESULTS.md).
+DEFAULT_OOS_RATIO = 0.6
 DEFAULT_CONFIG = TrainConfig()
 
 
@@ -72,6 +77,7 @@ def fingerprint(data_dir: Path, config: TrainConfig) -> str:
         f"code={code_fingerprint()}",
         f"scikit-learn={_package_version('scikit-learn')}",
         f"numpy={_package_version('numpy')}",
+        f"pypinyin={pypinyin_version() if config.features.pinyin else 'unused'}",
         f"config={config!r}",
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -91,15 +97,18 @@ class Engine:
 
     def __init__(self, model: LinearModel, threshold: float, config: TrainConfig,
                  extractor: EntityExtractor, featurizer: Featurizer,
-                 intents: tuple[str, ...], report: TrainReport | None = None) -> None:
+                 intents: tuple[str, ...], report: TrainReport | None = None,
+                 oos_ratio: float = DEFAULT_OOS_RATIO) -> None:
         self._model = model
         self._threshold = float(threshold)
+        self._oos_ratio = float(oos_ratio)
         self.config = config
         self.extractor = extractor
         self.featurizer = featurizer
         self._intents = intents
         self.report = report
         self._real = np.array([c != OUT_OF_SCOPE for c in model.classes])
+        self._oos_index = model.classes.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in model.classes else None
 
     @property
     def intents(self) -> tuple[str, ...]:
@@ -109,6 +118,11 @@ class Engine:
     @property
     def threshold(self) -> float:
         return self._threshold
+
+    @property
+    def oos_ratio(self) -> float:
+        """out_of_scope when its probability is at least this share of the top intent's."""
+        return self._oos_ratio
 
     @property
     def model(self) -> LinearModel:
@@ -135,11 +149,16 @@ class Engine:
         best = int(order[0])
         if classes[best] == OUT_OF_SCOPE:
             intent = IntentPrediction(OUT_OF_SCOPE, float(proba[best]))
-        elif proba[best] < self._threshold:
+        elif proba[best] < self._threshold or self._too_close_to_off_topic(proba, float(proba[best])):
             intent = IntentPrediction(OUT_OF_SCOPE, float(1.0 - proba[best]))
         else:
             intent = IntentPrediction(classes[best], float(proba[best]))
         return Parse(text, intent, entities, ranking)
+
+    def _too_close_to_off_topic(self, proba: np.ndarray, top: float) -> bool:
+        if self._oos_index is None:
+            return False
+        return bool(proba[self._oos_index] >= self._oos_ratio * top)
 
     def warm_up(self) -> None:
         self.extractor.warm_up()
@@ -147,9 +166,11 @@ class Engine:
 
 
 def build_components(data_dir: Path, config: TrainConfig) -> tuple[EntityExtractor, Featurizer]:
+    """The extractor and featurizer for ``data_dir``'s word lists."""
     lexicon = load_lexicon(data_dir)
     normalizer = Normalizer(lexicon)
-    return EntityExtractor(lexicon, normalizer), Featurizer(config.features, lexicon.fillers)
+    emoji = {normalizer(symbol).text.strip(): normalizer(word).text for symbol, word in lexicon.emoji.items()}
+    return EntityExtractor(lexicon, normalizer), Featurizer(config.features, lexicon.fillers, emoji)
 
 
 def example_tokens(examples: list[Example], extractor: EntityExtractor,
@@ -177,7 +198,19 @@ def _to_file(model: LinearModel, meta: dict[str, Any]) -> tuple[dict[str, np.nda
     arrays = {"idf": model.idf, "weights": model.weights, "intercept": model.intercept}
     meta = dict(meta, classes=list(model.classes), vocabulary=vocabulary, calibration=model.calibration,
                 temperature=model.temperature, novelty_cuts=list(model.novelty_cuts))
+    if model.pinyin is not None:
+        arrays["pinyin_index"] = model.pinyin.index
+        meta["pinyin_syllables"] = list(model.pinyin.syllables)
     return arrays, meta
+
+
+def _pinyin_from_file(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> PinyinTable | None:
+    if "pinyin_index" not in arrays:
+        return None
+    try:
+        return PinyinTable([str(s) for s in meta["pinyin_syllables"]], arrays["pinyin_index"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFileError(f"incomplete model file ({exc})") from exc
 
 
 def _from_file(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> LinearModel:
@@ -188,6 +221,7 @@ def _from_file(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> LinearMod
             idf=arrays["idf"], weights=arrays["weights"], intercept=arrays["intercept"],
             calibration=str(meta["calibration"]), temperature=float(meta["temperature"]),
             novelty_cuts=tuple(float(c) for c in meta["novelty_cuts"]),
+            pinyin=_pinyin_from_file(arrays, meta),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelFileError(f"incomplete model file ({exc})") from exc
@@ -195,16 +229,16 @@ def _from_file(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> LinearMod
 
 def load_engine(data_dir: Path | None = None, model_dir: Path | None = None, *,
                 config: TrainConfig | None = None, threshold: float | None = None,
-                force_train: bool = False, warm_up: bool = True) -> Engine:
+                force_train: bool = False, warm_up: bool = True, oos_ratio: float | None = None) -> Engine:
     """The engine for ``data_dir``'s training data, from the cache in ``model_dir`` when it is
-    current, otherwise trained now (seconds) and cached for the next start.  ``threshold``
-    (default: the cross-validated :data:`DEFAULT_THRESHOLD`) applies at parse time only, so
-    changing it never retrains."""
+    current, otherwise trained now (seconds) and cached for the next start.  ``threshold`` and
+    ``oos_ratio`` (defaults: the cross-validated :data:`DEFAULT_THRESHOLD` and
+    :data:`DEFAULT_OOS_RATIO`) apply at parse time only, so changing them never retrains."""
     data_dir = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
     model_dir = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
     config = config or DEFAULT_CONFIG
     threshold = DEFAULT_THRESHOLD if threshold is None else float(threshold)
-    extractor, featurizer = build_components(data_dir, config)
+    oos_ratio = DEFAULT_OOS_RATIO if oos_ratio is None else float(oos_ratio)
     path = model_dir / MODEL_FILE
     has_data = data_dir.is_dir() and bool(training_files(data_dir))
     wanted = fingerprint(data_dir, config) if has_data else None
@@ -219,8 +253,11 @@ def load_engine(data_dir: Path | None = None, model_dir: Path | None = None, *,
                     report = TrainReport(path, 0.0, int(meta["examples"]), len(intents), False)
                 except (KeyError, TypeError, ValueError) as exc:
                     raise ModelFileError(f"{path}: incomplete model file ({exc})") from exc
-                engine = Engine(_from_file(arrays, meta), threshold, config, extractor, featurizer,
-                                intents, report)
+                model = _from_file(arrays, meta)
+                if config.features.pinyin and model.pinyin is None:
+                    raise ModelFileError(f"{path}: no pinyin table in the model file")
+                extractor, featurizer = build_components(data_dir, config)
+                engine = Engine(model, threshold, config, extractor, featurizer, intents, report, oos_ratio)
         except ModelFileError as exc:
             if wanted is None:
                 raise DataError(f"{data_dir}: no training data and no usable cached model ({exc})") from exc
@@ -229,6 +266,7 @@ def load_engine(data_dir: Path | None = None, model_dir: Path | None = None, *,
         if wanted is None:
             raise DataError(f"{data_dir}: no training data (*.yml)")
         started = time.perf_counter()
+        extractor, featurizer = build_components(data_dir, config)
         examples = read_training_data(data_dir)
         model = train_model(examples, config, extractor, featurizer)
         intents = tuple(sorted({e.intent for e in examples}))
@@ -242,7 +280,7 @@ def load_engine(data_dir: Path | None = None, model_dir: Path | None = None, *,
             log.warning("nlu: cannot cache the model in %s (%s); using it from memory", model_dir, exc)
             saved = None
         engine = Engine(model, threshold, config, extractor, featurizer, intents,
-                        TrainReport(saved, seconds, len(examples), len(intents), True))
+                        TrainReport(saved, seconds, len(examples), len(intents), True), oos_ratio)
     if warm_up:
         engine.warm_up()
     return engine

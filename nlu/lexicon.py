@@ -1,8 +1,8 @@
 """The editable word lists the NLU uses, read from nlu/lexicon.yml and nlu/data/entities.yml.
 
 Words that operators may want to change live in data files, not in code: the typo and
-dialect map, filler words, the phrases that count people, and the lookup words for bill
-types and repair categories.  Rasa's ``lookup:`` and ``synonym:`` sections of the training
+dialect map, filler words, the phrases that count people, the words emoji stand for, and the
+lookup words for bill types and repair categories.  Rasa's ``lookup:`` and ``synonym:`` sections of the training
 data's entities.yml add to the lookup words, so one edit serves both engines.
 """
 from __future__ import annotations
@@ -47,6 +47,8 @@ class Lexicon:
     count: CountWords = field(default_factory=CountWords)
     # surface word → normalised values, per lookup entity
     lookups: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    # emoji → the word it stands for, which the classifier reads in its place
+    emoji: dict[str, str] = field(default_factory=dict)
 
 
 def _str_list(value: Any, where: str) -> tuple[str, ...]:
@@ -146,6 +148,11 @@ def load_lexicon(data_dir: Path | None = None, lexicon_path: Path | None = None)
             raise LexiconError(f"{path}: unknown repair category {code!r}")
         for word in _str_list(words, f"repair_category.{code}"):
             lookups["repair_category"][word] = (str(code),)
+    emoji: dict[str, str] = {}
+    for symbol, word in (doc.get("emoji") or {}).items():
+        if not str(symbol).strip() or not isinstance(word, (str, int)) or not str(word).strip():
+            raise LexiconError(f"{path}: emoji {symbol!r} needs a word")
+        emoji[str(symbol).strip()] = str(word).strip()
     data = data_dir if data_dir is not None else DEFAULT_DATA_DIR
     if data.is_dir():
         for entity, words in _rasa_lookups(data).items():
@@ -156,6 +163,7 @@ def load_lexicon(data_dir: Path | None = None, lexicon_path: Path | None = None)
         fillers=tuple(sorted(_str_list(doc.get("fillers"), "fillers"), key=lambda w: (-len(w), w))),
         count=count,
         lookups=lookups,
+        emoji=emoji,
     )
 
 

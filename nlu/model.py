@@ -3,7 +3,9 @@
 Training uses scikit-learn, but parsing does not import it: scikit-learn costs about a second
 and 70 MB to import, against a 3-second start and 250 MB budget for the whole bot.  The
 TF-IDF weighting and the linear scores are a few lines of numpy, and the same arrays are what
-scikit-learn computed, so the results are identical (a test checks it).
+scikit-learn computed, so the results are identical (a test checks it).  One step comes before
+them that scikit-learn never saw: the homophone back-off of :meth:`LinearModel.corrected`, which
+needs the vocabulary and so lives with the model.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from nlu.features import novelty_tokens
+from nlu.pinyin import PinyinTable
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,6 +34,49 @@ class LinearModel:
     sigmoid_a: np.ndarray | None = None   # per class, p = 1 / (1 + exp(a * score + b))
     sigmoid_b: np.ndarray | None = None
     novelty_cuts: tuple[float, ...] = ()
+    # homophone back-off (None: off): see :meth:`corrected`
+    pinyin: PinyinTable | None = None
+
+    def __post_init__(self) -> None:
+        homophones: dict[str, str] = {}
+        if self.pinyin is not None:
+            best: dict[str, tuple[float, str]] = {}
+            for term, index in self.vocabulary.items():
+                key = self._pinyin_key(term)
+                if key is not None:
+                    candidate = (float(self.idf[index]), term)
+                    if key not in best or candidate < best[key]:
+                        best[key] = candidate
+            homophones = {key: term for key, (_, term) in best.items()}
+        object.__setattr__(self, "_homophones", homophones)
+
+    def _pinyin_key(self, gram: str) -> str | None:
+        """``ji_fen`` for 积分 (``<_ji`` for the pair that opens a message); None when the token
+        is not a character pair or has no Chinese character."""
+        if self.pinyin is None or len(gram) != 2 or gram.startswith("@"):
+            return None
+        parts = []
+        for ch in gram:
+            syllable = ch if ch in "<>" else self.pinyin.syllable(ch)
+            if syllable is None:
+                return None
+            parts.append(syllable)
+        return None if all(p in "<>" for p in parts) else "_".join(parts)
+
+    def corrected(self, tokens: Sequence[str]) -> list[str]:
+        """Tokens with every character pair the training data never contained replaced by the
+        most frequent known pair that sounds the same (机分 → 积分, 无业 → 物业)."""
+        homophones: dict[str, str] = self._homophones  # type: ignore[attr-defined]
+        if not homophones:
+            return list(tokens)
+        out = []
+        for token in tokens:
+            if len(token) == 2 and token not in self.vocabulary:
+                key = self._pinyin_key(token)
+                if key is not None and key in homophones:
+                    token = homophones[key]
+            out.append(token)
+        return out
 
     def features(self, tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Indices and TF-IDF values of the known tokens (the sparse row the vectoriser builds)."""
@@ -44,6 +90,7 @@ class LinearModel:
         return index, values
 
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
+        tokens = self.corrected(tokens)
         if self.novelty_cuts:
             tokens = [*tokens, *novelty_tokens(tokens, self.vocabulary, self.novelty_cuts)]
         index, values = self.features(tokens)
@@ -68,4 +115,4 @@ class LinearModel:
         return self.probabilities(self.scores(tokens))
 
     def state(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}

@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from nlu.features import FeatureConfig, novelty_tokens
+from nlu.features import FeatureConfig, is_novelty_gram, novelty_tokens
 from nlu.model import LinearModel
+from nlu.pinyin import PinyinTable
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,10 @@ def with_novelty(train: Sequence[list[str]], labels: Sequence[str], others: Sequ
         return list(train), list(others)
     out_train: list[list[str]] = [list(t) for t in train]
     for fit_idx, held_idx in folds(labels, 5):
-        known = {g for i in fit_idx for g in train[i] if len(g) == 2}
+        known = {g for i in fit_idx for g in train[i] if is_novelty_gram(g)}
         for i in held_idx:
             out_train[i] = list(train[i]) + novelty_tokens(train[i], known, cuts)
-    known_all = {g for t in train for g in t if len(g) == 2}
+    known_all = {g for t in train for g in t if is_novelty_gram(g)}
     return out_train, [list(t) + novelty_tokens(t, known_all, cuts) for t in others]
 
 
@@ -143,4 +144,5 @@ def fit_model(tokens: Sequence[list[str]], labels: Sequence[str], config: TrainC
         calibration="softmax",
         temperature=temperature,
         novelty_cuts=tuple(config.features.novelty_cuts),
+        pinyin=PinyinTable.build() if config.features.pinyin else None,
     )

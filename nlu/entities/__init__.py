@@ -60,13 +60,13 @@ class EntityExtractor:
         found: list[Found] = [f for m in (*numeric, *words) for f in m.found]
         found.sort(key=lambda f: (f.start, _ORDER.index(f.entity), f.end))
         entities: list[Entity] = []
-        seen: set[tuple[str, object]] = set()
-        for item in found:
-            key = (item.entity, item.value)
+        seen: set[tuple[str, object, int, int]] = set()
+        for item in found:  # every mention, also a repeated one (明天 明天天气; 煤气味 … 漏气)
+            start, end = norm.original_span(item.start, item.end)
+            key = (item.entity, item.value, start, end)
             if key in seen:
                 continue
             seen.add(key)
-            start, end = norm.original_span(item.start, item.end)
             entities.append(Entity(item.entity, item.value, start, end, text[start:end]))
         return entities
 

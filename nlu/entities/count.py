@@ -1,5 +1,5 @@
-"""How many people: 两个人, 3位, 一家五口, 我们三个, 两个大人一个小孩, 一大两小, 两家头,
-我和老伴 (→ 2).
+"""How many people: 两个人, 3位, 一家五口, 我们三个, 两个大人一个小孩, 大人两个小孩一个,
+一大两小, 两家头, 我们仨, 我和老伴, 我搭我老伴 (→ 2).
 
 The words for family members and the joiners (和, 跟, 带 …) come from nlu/lexicon.yml.
 """
@@ -43,6 +43,12 @@ class CountFinder:
             rf"(?P<n1>{NUM})\s*个?\s*{_PEOPLE}(?:\s*(?:和|加|、|,|带|还有|跟)?\s*(?P<n2>{NUM})\s*个?\s*{_PEOPLE})+"
         )
         self._mixed_part = re.compile(rf"(?P<n>{NUM})\s*个?\s*{_PEOPLE}")
+        # the noun first: 大人两个小孩一个, 大人2位、小孩1位
+        self._mixed_rev_re = re.compile(
+            rf"{_PEOPLE}\s*(?P<n1>{NUM})\s*(?:个人|个|位|名)?"
+            rf"(?:\s*(?:和|加|、|,|带|还有|跟)?\s*{_PEOPLE}\s*(?P<n2>{NUM})\s*(?:个人|个|位|名)?)+"
+        )
+        self._mixed_rev_part = re.compile(rf"{_PEOPLE}\s*(?P<n>{NUM})")
         members = _alternation(words.members)
         joiners = _alternation(words.joiners)
         selfs = _alternation(words.self_words or ("我",))
@@ -80,6 +86,10 @@ class CountFinder:
             candidates.append(mention(match, 2 if match.group("n") == "俩" else 3))
         for match in self._mixed_re.finditer(text):
             parts = [to_int(m.group("n")) for m in self._mixed_part.finditer(match.group())]
+            total = sum(p for p in parts if p is not None) if all(p is not None for p in parts) else None
+            candidates.append(mention(match, total))
+        for match in self._mixed_rev_re.finditer(text):
+            parts = [to_int(m.group("n")) for m in self._mixed_rev_part.finditer(match.group())]
             total = sum(p for p in parts if p is not None) if all(p is not None for p in parts) else None
             candidates.append(mention(match, total))
         for match in self._company_re.finditer(text):

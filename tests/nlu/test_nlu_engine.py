@@ -52,6 +52,21 @@ def test_low_confidence_becomes_out_of_scope_but_keeps_the_ranking(model_dir: Pa
     assert len(parse.ranking) == 5 and parse.ranking[0].name != nlu.OUT_OF_SCOPE
 
 
+def test_off_topic_too_close_to_the_top_intent_becomes_out_of_scope(model_dir: Path, today: date) -> None:
+    """The out_of_scope class is a one-vs-rest off-topic detector: when its probability reaches
+    ``oos_ratio`` times the top intent's, the parse says out_of_scope (parse time only)."""
+    never = nlu.load_engine(model_dir=model_dir, threshold=0.0, oos_ratio=2.0)
+    always = nlu.load_engine(model_dir=model_dir, threshold=0.0, oos_ratio=1e-12)
+    assert not never.report.retrained and not always.report.retrained  # type: ignore[union-attr]
+    assert 0.0 < nlu.load_engine(model_dir=model_dir).oos_ratio < 1.0
+    text = "物业费怎么交"
+    assert never.parse(text, today).intent.name == "bill_pay"
+    rejected = always.parse(text, today)
+    assert rejected.intent.name == nlu.OUT_OF_SCOPE
+    assert rejected.ranking[0].name == "bill_pay"
+    assert rejected.intent.confidence == 1.0 - rejected.ranking[0].confidence
+
+
 def test_empty_text_is_out_of_scope(engine: nlu.Engine) -> None:
     for text in ("", "   ", "，。！"):
         assert engine.parse(text).intent.name == nlu.OUT_OF_SCOPE
@@ -112,9 +127,9 @@ def test_numpy_scoring_equals_scikit_learn(engine: nlu.Engine) -> None:
     labels = [e.intent for e in examples]
     train_tokens, _ = with_novelty(tokens, labels, [], engine.config)
     vectorizer, classifier = _fit_raw(train_tokens, labels, engine.config)
-    probes = ["明天天气怎么样", "报修 3号楼 电梯坏了", "放首歌", "积份多少", "我和老伴报名"]
+    probes = ["明天天气怎么样", "报修 3号楼 电梯坏了", "放首歌", "积份多少", "我和老伴报名", "机分还剩几分 👌 ok"]
     for text in probes:
-        probe = engine.tokens(text)
+        probe = engine.model.corrected(engine.tokens(text))  # the homophone back-off comes first
         _, [probe] = with_novelty(tokens, labels, [probe], engine.config)
         expected = classifier.decision_function(vectorizer.transform([probe]))[0]
         got = engine.model.scores(engine.tokens(text))
@@ -144,6 +159,7 @@ def test_import_is_cheap_and_parsing_needs_no_scikit_learn(model_dir: Path) -> N
         "assert not heavy & set(sys.modules), heavy & set(sys.modules);"
         "from pathlib import Path; e = nlu.load_engine(model_dir=Path(sys.argv[1]));"
         "e.parse('明天天气怎么样');"
-        "assert 'sklearn' not in sys.modules and 'jieba' not in sys.modules and 'scipy' not in sys.modules"
+        "assert 'sklearn' not in sys.modules and 'jieba' not in sys.modules and 'scipy' not in sys.modules;"
+        "assert 'pypinyin' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code, str(model_dir)], check=True, cwd=REPO)

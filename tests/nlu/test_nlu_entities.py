@@ -52,6 +52,10 @@ def values(text: str, today: date = TODAY) -> set[tuple[str, object]]:
         ("下个月3号", "2026-12-03"),
         # traditional characters
         ("後天天氣", "2026-11-27"),
+        # Shanghainese: 今朝 / 明朝 / 后日 are today / tomorrow / the day after
+        ("今朝有啥活动", "2026-11-25"),
+        ("明朝要落雨伐", "2026-11-26"),
+        ("后日下半天", "2026-11-27"),
     ],
 )
 def test_date_is_normalised_relative_to_today(text: str, expected: str) -> None:
@@ -113,6 +117,11 @@ def test_month_with_a_day_is_a_date_not_a_period() -> None:
         ("2单元的灯坏了", {("unit", "2"), ("repair_category", "lighting")}),
         ("喂 我要绑定 十一号楼302 周九 尾号1357", {("building", "11"), ("room", "302")}),
         ("三號樓", {("building", "3")}),
+        # building + room without 室
+        ("10栋301", {("building", "10"), ("room", "301")}),
+        ("绑定 我住10栋301 尾号1188", {("building", "10"), ("room", "301")}),
+        ("十栋三零一", {("building", "10"), ("room", "301")}),
+        ("7幢1503漏水", {("building", "7"), ("room", "1503")}),
     ],
 )
 def test_building_unit_room_are_arabic_digit_strings(text: str, expected: set[tuple[str, str]]) -> None:
@@ -143,6 +152,9 @@ def test_phone_digits_are_not_read_as_an_address_or_date() -> None:
         ("我跟我老婆一起", 2), ("我和老伴还有孙子", 3), ("两个大人一个小孩", 3), ("一大两小", 3),
         ("就我自己", 1), ("我一个人去", 1), ("我们俩", 2), ("阿拉两家头", 2), ("报名人数改成4个", 4),
         ("五位老人", 5),
+        # Shanghainese and mixed forms
+        ("两家头", 2), ("三家头来", 3), ("两大一小", 3), ("我们仨", 3), ("我和我妈", 2),
+        ("大人两个小孩一个", 3), ("大人2位、小孩1位", 3), ("我搭我老伴一道去", 2),
     ],
 )
 def test_count_is_an_integer(text: str, expected: int) -> None:
@@ -172,6 +184,7 @@ def test_bill_type_is_the_chinese_name(text: str, expected: set[str]) -> None:
         ("楼道灯不亮", "lighting"), ("路灯坏了", "lighting"), ("单元门关不上", "door_window"),
         ("门禁坏了", "door_window"), ("墙皮脱落", "wall_roof"), ("屋顶漏雨", "wall_roof"),
         ("健身器材坏了", "public_facility"), ("井盖松了", "public_facility"), ("電梯壞了", "elevator"),
+        ("晾衣架掉下来了", "other"), ("下周二停气", "gas"),
     ],
 )
 def test_repair_category_is_a_code(text: str, expected: str) -> None:
@@ -201,3 +214,24 @@ def test_entities_are_sorted_by_position() -> None:
 
 def test_no_entities_in_plain_chat() -> None:
     assert extract_entities("你好", TODAY) == []
+
+
+def test_entities_yml_wins_over_lexicon_yml_for_a_word_both_name() -> None:
+    """The training data's own synonyms are the data's statement: where nlu/lexicon.yml maps a
+    word elsewhere, entities.yml's value is the one extracted (and 晾衣架 is ``other``)."""
+    from nlu.lexicon import DEFAULT_DATA_DIR, _rasa_lookups, load_lexicon
+
+    data = _rasa_lookups(DEFAULT_DATA_DIR)
+    lookups = load_lexicon().lookups
+    for entity, words in data.items():
+        for word, value in words.items():
+            assert lookups[entity][word] == value, word
+    assert lookups["repair_category"]["晾衣架"] == ("other",)
+
+
+def test_a_repeated_mention_is_reported_each_time() -> None:
+    found = extract_entities("闻到一股煤气味，是不是漏气了", TODAY)
+    assert [(e.entity, e.value, e.text) for e in found] == [
+        ("repair_category", "gas", "煤气味"), ("repair_category", "gas", "漏气")]
+    dates = [e for e in extract_entities("喂 明天 明天天气怎么样", TODAY) if e.entity == "date"]
+    assert [(e.value, e.start) for e in dates] == [("2026-11-26", 2), ("2026-11-26", 5)]
