@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from nlu.entities._base import Found, Mention
-from nlu.numerals import NUM, to_int
+from nlu.numerals import CN_NUMERAL_CHARS, NUM, to_int
 
 _WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5,
             "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
@@ -49,6 +49,13 @@ _MONTH_DAY_RE = re.compile(
 _BARE_DAY_RE = re.compile(
     rf"(?<![\d第几月\-.:/])(?P<d>{NUM})(?:号|日)(?!\s*(?:楼|线|房|门|机|床|位|院|口|窗|柜|车|码|球|桌|台|馆|店|铺|厅|仓|库|井|单元|栋|幢|座|\d|[零〇一二两三四五六七八九]))"
 )
+# The start or end of a month or year (月初 / 月底 / 年底), which jionlp does not parse: a date.
+_EDGE_DAY = {"初": "first", "底": "last", "末": "last"}
+_MONTH_EDGE_RE = re.compile(
+    rf"(?:(?P<rel>{_MONTH_REL_RE})|{_YEAR}?(?<![\d个])(?P<m>{NUM})月(?:份)?|(?<![个上下这本当\d{CN_NUMERAL_CHARS}])月)"
+    rf"(?P<edge>初|底|末)"
+)
+_YEAR_EDGE_RE = re.compile(r"(?P<y>[今明去])?年(?P<edge>初|底|末)")
 _PERIOD_RE = re.compile(
     rf"(?P<rel>{_MONTH_REL_RE})|{_YEAR}?(?<![\d个])(?P<m>{NUM})月(?:份)?"
 )
@@ -170,6 +177,35 @@ def _month_of(match: re.Match[str], today: date) -> tuple[int, int] | None:
     return today.year, month
 
 
+def _month_edge(match: re.Match[str], today: date) -> date | None:
+    """这个月底 / 下个月初 / 11月底 / bare 月底 (this month): the first or last day of it."""
+    last = _EDGE_DAY[match.group("edge")] == "last"
+
+    def edge(year: int, month: int) -> date:
+        if not last:
+            return date(year, month, 1)
+        next_year, next_month = _add_months(year, month, 1)
+        return date(next_year, next_month, 1) - timedelta(days=1)
+
+    if match.group("rel"):
+        return edge(*_add_months(today.year, today.month, _MONTH_REL[match.group("rel")]))
+    if match.group("m") is None:
+        return edge(today.year, today.month)
+    month = to_int(match.group("m"))
+    if month is None or not 1 <= month <= 12:
+        return None
+    year_text = match.group("y")
+    if year_text:
+        year = int(year_text) if year_text.isdigit() else today.year + _YEAR_REL[year_text]
+        return edge(year, month)
+    return _nearest([edge(today.year + k, month) for k in (-1, 0, 1)], today)
+
+
+def _year_edge(match: re.Match[str], today: date) -> date:
+    year = today.year + _YEAR_REL[match.group("y") or "今"]
+    return date(year, 1, 1) if match.group("edge") == "初" else date(year, 12, 31)
+
+
 def _mention(match: re.Match[str], entity: str, value: str) -> Mention:
     start, end = match.span()
     return Mention(start, end, (Found(entity, value, start, end),))
@@ -192,6 +228,12 @@ def find_dates(text: str, today: date) -> Iterator[Mention]:
         found = _month_day(match, today)
         if found is not None:
             yield _mention(match, "date", found.isoformat())
+    for match in _MONTH_EDGE_RE.finditer(text):
+        found = _month_edge(match, today)
+        if found is not None:
+            yield _mention(match, "date", found.isoformat())
+    for match in _YEAR_EDGE_RE.finditer(text):
+        yield _mention(match, "date", _year_edge(match, today).isoformat())
     for match in _BARE_DAY_RE.finditer(text):
         day = to_int(match.group("d"))
         if day is not None and 1 <= day <= 31:

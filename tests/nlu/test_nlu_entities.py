@@ -50,6 +50,15 @@ def values(text: str, today: date = TODAY) -> set[tuple[str, object]]:
         ("3号那天", "2026-12-03"),
         ("20号", "2026-11-20"),
         ("下个月3号", "2026-12-03"),
+        # the start or end of a month or year, which jionlp does not parse
+        ("月底交物业费", "2026-11-30"),
+        ("这个月底之前", "2026-11-30"),
+        ("下个月初", "2026-12-01"),
+        ("上月底", "2026-10-31"),
+        ("12月底", "2026-12-31"),
+        ("二月底", "2027-02-28"),
+        ("年底有联欢会吗", "2026-12-31"),
+        ("明年初", "2027-01-01"),
         # traditional characters
         ("後天天氣", "2026-11-27"),
         # Shanghainese: 今朝 / 明朝 / 后日 are today / tomorrow / the day after
