@@ -20,9 +20,11 @@ run: $(STAMP)
 	$(PY) -m bot seed-demo --if-empty
 	$(PY) -m bot serve --dev
 
-## Run the whole test suite.
+## Run the whole test suite, then the linter and the type checker.
 test: $(STAMP)
 	$(PY) -m pytest
+	$(PY) -m ruff check bot nlu actions store tests bench
+	$(PY) -m mypy bot nlu actions store
 
 train: $(STAMP)
 	$(PY) -m nlu train
