@@ -37,7 +37,8 @@ _RELATIVE_RE = re.compile(
     r"大前天|前天|昨天|昨日|今天|今日|明天|明日|大后天|后天|(?P<dp>[今明昨])(?:早上|早|晚上|晚|晨|夜里|夜)"
 )
 _WEEK_RE = re.compile(
-    r"(?P<pre>下下个|下下|下个|下|这个|这|本|上上个|上上|上个|上)?"
+    # not the 下 of 一下 ("查一下周五的天气" is this Friday), nor 每周六 (every Saturday)
+    r"(?<![一每])(?P<pre>下下个|下下|下个|下|这个|这|本|上上个|上上|上个|上)?"
     r"(?:(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7](?![\d一二三四五六七八九十]))|(?P<we>周末))"
 )
 _MONTH_REL_RE = "|".join(sorted(_MONTH_REL, key=len, reverse=True))

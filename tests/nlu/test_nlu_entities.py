@@ -41,6 +41,9 @@ def values(text: str, today: date = TODAY) -> set[tuple[str, object]]:
         ("下周一", "2026-11-30"),
         ("下个星期六", "2026-12-05"),
         ("下下周一", "2026-12-07"),
+        # the 下 of 一下 is not "next"
+        ("查一下周五的天气", "2026-11-27"),
+        ("帮我报一下下周六的讲座", "2026-12-05"),
         # month + day: the nearest such date
         ("12月3号的讲座", "2026-12-03"),
         ("十二月三号", "2026-12-03"),
@@ -69,6 +72,10 @@ def values(text: str, today: date = TODAY) -> set[tuple[str, object]]:
 )
 def test_date_is_normalised_relative_to_today(text: str, expected: str) -> None:
     assert ("date", expected) in values(text)
+
+
+def test_every_weekday_is_not_a_date() -> None:
+    assert values("每周六都有活动吗") == set()
 
 
 def test_bare_weekday_on_that_weekday_is_today() -> None:
