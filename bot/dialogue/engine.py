@@ -52,6 +52,9 @@ class DialogueEngine:
         self._human = {plain(w) for w in keywords.human}
         self._menu = {plain(w) for w in keywords.menu}
         self._commands = [(plain(word), intent) for word, intent in config.dialogue.commands.items()]
+        # Emergencies (gas, flooding, someone trapped in a lift) reach the repair form whatever
+        # the NLU makes of the message and whatever the resident was doing.
+        self._emergencies = [plain(word) for words in config.repair.urgent_keywords.values() for word in words]
         self._form_timeout = timedelta(minutes=config.dialogue.form_timeout_minutes)
         self.check_config()
 
@@ -151,6 +154,8 @@ class DialogueEngine:
             return self.run_intent("human_handoff", self._as_intent(turn, "human_handoff"), ctx)
         if word in self._menu:
             return self.run_intent("help", self._as_intent(turn, "help"), ctx)
+        if any(word_ in word for word_ in self._emergencies):
+            return self.run_intent("repair_report", self._as_intent(turn, "repair_report", keep_entities=True), ctx)
         for prefix, intent in self._commands:
             if word.startswith(prefix):  # a command word always means its intent, whatever the NLU says
                 return self.run_intent(intent, self._as_intent(turn, intent, keep_entities=True), ctx)

@@ -97,3 +97,21 @@ def test_staff_on_duty_are_notified_of_new_tickets(make_runtime, config_with, st
     with transaction(runtime.factory) as session:
         notices = [m for who in ("o_staff_1", "o_staff_2") for m in Store(session).outbox.for_openid(who)]
     assert len(notices) == 2 and all("新报修" in n.payload["content"] for n in notices)
+
+
+def test_an_emergency_is_urgent_whatever_the_nlu_and_the_open_form(runtime: Runtime, store_of) -> None:
+    from nlu.types import IntentPrediction, Parse
+
+    resident = Resident(runtime, "o_emergency")
+    assert "楼号" in resident.say("我想绑定住户")  # another flow is open
+    understand = runtime.assistant._understand
+
+    def confused(inbound):
+        turn = understand(inbound)
+        return turn.with_parse(Parse(turn.text, IntentPrediction("out_of_scope", 0.9)))
+
+    runtime.assistant._understand = confused  # type: ignore[method-assign]
+    reply = resident.say("家里天然气味道好重")
+    assert "962777" in reply
+    [ticket] = tickets(store_of)
+    assert ticket.urgent and ticket.category == "gas"
