@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from bot.dialogue import Context, Form, Option, Reply, Turn, form
@@ -25,6 +26,9 @@ _BARE_REQUEST = re.compile(
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^(?:0\d{2,3})?\d{7,8}$")
 _PLACE_AND_PHONE = frozenset({"building", "unit", "room", "phone"})
+#: A second alarm this soon after the first adds to the same urgent ticket.
+URGENT_REPEAT_WINDOW = timedelta(minutes=30)
+UNKNOWN_PLACE = "待确认"
 #: The category an urgent report gets when the resident named none.
 _URGENT_CATEGORY = {"gas": "gas", "flooding": "water_leak", "elevator_trapped": "elevator", "fire": "electrical"}
 
@@ -63,10 +67,15 @@ class RepairReport(Form):
         return None
 
     def _urgent(self, urgency: str, slots: dict[str, Any], turn: Turn, ctx: Context) -> Reply:
-        """Open the ticket now, alert staff, give the emergency number."""
+        """Open the ticket now, alert staff, give the emergency number. A resident who raises
+        the alarm again soon after (in a panic, or with more detail) adds to the same ticket."""
         slots.setdefault("repair_category", _URGENT_CATEGORY.get(urgency, "other"))
         location = slots.get("location") or self._home(ctx) or ""
-        ticket = self._open(slots, location or "待确认", True, turn, ctx)
+        recent = ctx.store.repairs.recent_urgent(turn.openid, ctx.now - URGENT_REPEAT_WINDOW)
+        if recent is None:
+            ticket = self._open(slots, location or UNKNOWN_PLACE, True, turn, ctx)
+        else:
+            ticket = self._add_to_urgent(recent.id, turn.text, location, turn, ctx)
         ctx.escalate(turn, "urgent_repair", text=turn.text)
         community = ctx.config.community
         phone = {"gas": community.gas_emergency_phone,
@@ -81,6 +90,22 @@ class RepairReport(Form):
         ctx.state.slots["ticket_id"] = ticket
         ctx.state.requested_slot = "location"
         return Reply.text(f"{reply.content}\n{ctx.say('repair.urgent_location_unknown')}")
+
+    def _add_to_urgent(self, ticket_id: int, words: str, location: str, turn: Turn, ctx: Context) -> int:
+        ticket = ctx.store.repairs.get(ticket_id)
+        assert ticket is not None
+        if words and words not in ticket.description:
+            ticket.description = f"{ticket.description}\n{words}"
+        if location and ticket.location == UNKNOWN_PLACE:
+            ticket.location = location
+        ticket.updated_at = ctx.now
+        new = NewTicket(openid=ticket.openid, category=ticket.category, location=ticket.location,
+                        description=words or ticket.description, phone=ticket.phone, urgent=True)
+        ctx.notify_staff(self._staff_notice(ticket.id, new, ctx), source_key=turn.msg_key)
+        return ticket.id
+
+    def owns_emergency(self, slots: Mapping[str, Any]) -> bool:
+        return "ticket_id" in slots  # the urgent ticket is open, waiting for its place
 
     # --- slots ---------------------------------------------------------------------------
     def needs(self, slot: str, slots: Mapping[str, Any], ctx: Context) -> bool:

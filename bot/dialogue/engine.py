@@ -154,12 +154,13 @@ class DialogueEngine:
             return self.run_intent("human_handoff", self._as_intent(turn, "human_handoff"), ctx)
         if word in self._menu:
             return self.run_intent("help", self._as_intent(turn, "help"), ctx)
-        if any(word_ in word for word_ in self._emergencies):
+        form = self._active_form(ctx)
+        alarm = any(alarm_word in word for alarm_word in self._emergencies)
+        if alarm and not (form is not None and form.owns_emergency(state.slots)):
             return self.run_intent("repair_report", self._as_intent(turn, "repair_report", keep_entities=True), ctx)
         for prefix, intent in self._commands:
             if word.startswith(prefix):  # a command word always means its intent, whatever the NLU says
                 return self.run_intent(intent, self._as_intent(turn, intent, keep_entities=True), ctx)
-        form = self._active_form(ctx)
         numeric_answer = form is not None and state.requested_slot in form.numeric_slots
         if not numeric_answer:
             picked = self._pick(turn.text, state.options)
@@ -182,7 +183,6 @@ class DialogueEngine:
         intent = turn.intent
         if intent is None or intent == OUT_OF_SCOPE or self.registry.get(intent) is None:
             return self._fallback(turn, ctx)
-        ctx.state.misses = 0
         return self.run_intent(intent, turn, ctx)
 
     def run_intent(self, intent: str, turn: Turn, ctx: Context) -> Reply:

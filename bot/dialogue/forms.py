@@ -88,6 +88,11 @@ class Form:
                 return slot
         return None
 
+    def owns_emergency(self, slots: Mapping[str, Any]) -> bool:
+        """Whether this form, as it stands, is already dealing with an emergency (so that the
+        resident's next words about it are answers, not a new alarm)."""
+        return False
+
     def wants_confirmation(self, slots: Mapping[str, Any]) -> bool:
         return self.confirm
 

@@ -59,6 +59,14 @@ class RepairRepository:
         query = select(RepairTicket).where(condition).order_by(RepairTicket.id.desc()).limit(limit)
         return list(self.session.scalars(query))
 
+    def recent_urgent(self, openid: str, since: datetime) -> RepairTicket | None:
+        """The resident's urgent ticket opened since ``since`` and not yet dealt with, if any."""
+        query = (select(RepairTicket)
+                 .where(RepairTicket.openid == openid, RepairTicket.urgent.is_(True),
+                        RepairTicket.created_at >= since, RepairTicket.status.in_(OPEN_STATUSES))
+                 .order_by(RepairTicket.id.desc()))
+        return self.session.scalars(query).first()
+
     def list(self) -> list[RepairTicket]:
         return list(self.session.scalars(select(RepairTicket).order_by(RepairTicket.id)))
 

@@ -115,3 +115,14 @@ def test_an_emergency_is_urgent_whatever_the_nlu_and_the_open_form(runtime: Runt
     assert "962777" in reply
     [ticket] = tickets(store_of)
     assert ticket.urgent and ticket.category == "gas"
+
+
+def test_raising_the_alarm_twice_keeps_one_urgent_ticket(runtime: Runtime, store_of) -> None:
+    resident = Resident(runtime, "o_panic")
+    first = resident.say("救命 我被困在电梯里了")
+    assert "位置" in first
+    assert "位置已收到" in resident.say("7号楼电梯 我被困在里面出不来")
+    again = resident.say("还被困在电梯里 快来人")
+    assert "021-6201-1119" in again
+    [ticket] = tickets(store_of)
+    assert "7号楼" in ticket.location and "快来人" in ticket.description
