@@ -75,12 +75,13 @@ class Context:
 
     def escalate(self, turn: Turn, reason: str, text: str | None = None) -> tuple[Escalation, bool]:
         """Put the conversation in the staff inbox; returns (escalation, newly_opened)."""
-        words = text if text is not None else self._recent_words(turn)
         existing = self.store.escalations.open_for(turn.openid)
-        if existing is not None:
-            if words:
-                self.store.escalations.append(existing, words, self.now)
+        if existing is not None:  # staff already have the story: add only what is new
+            latest = text if text is not None else turn.text
+            if latest:
+                self.store.escalations.append(existing, latest, self.now)
             return existing, False
+        words = text if text is not None else self._recent_words(turn)
         household = self.household
         escalation = self.store.escalations.open(
             turn.openid, reason, words, self.now,

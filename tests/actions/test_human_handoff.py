@@ -39,3 +39,13 @@ def test_services_not_yet_online_offer_a_person(runtime: Runtime) -> None:
     reply = resident.say("这个月物业费多少钱")
     assert "暂时还不能" in reply and resident.options == ["人工服务"]
     assert "工作人员" in resident.say("1")
+
+
+def test_asking_again_adds_only_the_new_words_to_the_open_escalation(runtime: Runtime, store_of) -> None:
+    resident = Resident(runtime, "o_again")
+    resident.say("我家门口的垃圾没人收")
+    resident.say("人工")
+    resident.say("转人工")
+    with store_of() as store:
+        [escalation] = store.escalations.list()
+    assert escalation.text.count("垃圾没人收") == 1 and escalation.text.endswith("转人工")
