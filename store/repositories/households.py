@@ -35,10 +35,6 @@ class HouseholdRepository:
     def get(self, household_id: int) -> Household | None:
         return self.session.get(Household, household_id)
 
-    def list_all(self) -> list[Household]:
-        query = select(Household).options(selectinload(Household.members)).order_by(Household.id)
-        return list(self.session.scalars(query))
-
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(Household)) or 0
 
