@@ -224,16 +224,9 @@ def _cv_row(result: Any) -> dict[str, Any]:
 def render(f: dict[str, Any]) -> str:
     m, h, s, t, cv = f["machine"], f["heldout"], f["serve"], f["train"], f["cv"]
     rows = [
-        ("held-out accuracy", f"{h['accuracy']:.4f}", _check("heldout_accuracy", h["accuracy"])),
-        ("held-out macro-F1", f"{h['macro_f1']:.4f}", _check("heldout_macro_f1", h["macro_f1"])),
-        ("held-out entity accuracy", f"{h['entity_accuracy']:.4f} ({h['entities_total']} values)"
-         if h["entity_accuracy"] is not None else "n/a", _check("entity_accuracy", h["entity_accuracy"])),
-        ("off-topic → out_of_scope (held-out)",
-         f"{h['oos_rejection']:.4f} ({h['oos_total']} off-topic)" if h["oos_rejection"] is not None else "n/a",
-         _check("oos_rejection", h["oos_rejection"])),
-        ("in-scope wrongly rejected (held-out)",
-         f"{h['in_scope_false_rejection']:.4f} ({h['in_scope_total']} in-scope)",
-         _check("in_scope_false_rejection", h["in_scope_false_rejection"])),
+        *_evaluation_rows("held-out", h, {"accuracy": "heldout_accuracy", "macro_f1": "heldout_macro_f1",
+                                          "entity_accuracy": "entity_accuracy", "oos_rejection": "oos_rejection",
+                                          "in_scope_false_rejection": "in_scope_false_rejection"}),
         *_dev_rows(f.get("dev")),
         ("5-fold CV accuracy (training data)", f"{cv['accuracy']:.4f} ({cv['examples']} examples)", ""),
         ("5-fold CV macro-F1", f"{cv['macro_f1']:.4f}", ""),
@@ -256,37 +249,47 @@ def render(f: dict[str, Any]) -> str:
         j = f["jieba"]
         lines.append(f"{'jieba':<{width}}  load {j['load_s']:.2f} s, +{j['rss_mb']:.0f} MB, "
                      f"{j['ms_per_utterance']:.3f} ms/utterance")
-        for row in j["cv"]:
-            lines.append(f"{'  CV ' + row['name']:<{width}}  acc {row['accuracy']:.4f}  macro-F1 {row['macro_f1']:.4f}"
-                         f"  oos {row['oos_rejection']:.3f}  in→oos {row['in_scope_false_rejection']:.3f}")
+        lines += _cv_lines(j["cv"], width)
     if "encoder" in f:
         e = f["encoder"]
         lines.append(f"{'sentence encoder':<{width}}  load {e['load_s']:.2f} s, +{e['rss_mb']:.0f} MB, "
                      f"p50 {e['p50_ms']:.2f} ms p99 {e['p99_ms']:.2f} ms/utterance (1 thread)")
-        for row in e["cv"]:
-            lines.append(f"{'  CV ' + row['name']:<{width}}  acc {row['accuracy']:.4f}  macro-F1 {row['macro_f1']:.4f}"
-                         f"  oos {row['oos_rejection']:.3f}  in→oos {row['in_scope_false_rejection']:.3f}")
+        lines += _cv_lines(e["cv"], width)
     header = (f"{f['time']} — {m['arch']}, {m['cpu']} ({m['cores']} cores), Python {m['python']}; "
               + ", ".join(f"{k} {v}" for k, v in f["versions"].items()))
     return header + "\n\n" + "\n".join(lines)
 
 
+def _evaluation_rows(name: str, e: dict[str, Any], targets: dict[str, str]) -> list[tuple[str, str, str]]:
+    """The rows every evaluation file gets; ``targets`` names the bar each figure is held to."""
+    def check(metric: str) -> str:
+        return _check(targets.get(metric, ""), e[metric])
+
+    return [
+        (f"{name} accuracy", f"{e['accuracy']:.4f} ({e['examples']} examples)", check("accuracy")),
+        (f"{name} macro-F1", f"{e['macro_f1']:.4f}", check("macro_f1")),
+        (f"{name} entity accuracy", f"{e['entity_accuracy']:.4f} ({e['entities_total']} values)"
+         if e["entity_accuracy"] is not None else "n/a", check("entity_accuracy")),
+        (f"off-topic → out_of_scope ({name})",
+         f"{e['oos_rejection']:.4f} ({e['oos_total']} off-topic)" if e["oos_rejection"] is not None else "n/a",
+         check("oos_rejection")),
+        (f"in-scope wrongly rejected ({name})",
+         f"{e['in_scope_false_rejection']:.4f} ({e['in_scope_total']} in-scope)",
+         check("in_scope_false_rejection")),
+    ]
+
+
+def _cv_lines(results: list[dict[str, Any]], width: int) -> list[str]:
+    return [f"{'  CV ' + row['name']:<{width}}  acc {row['accuracy']:.4f}  macro-F1 {row['macro_f1']:.4f}"
+            f"  oos {row['oos_rejection']:.3f}  in→oos {row['in_scope_false_rejection']:.3f}" for row in results]
+
+
 def _dev_rows(d: dict[str, Any] | None) -> list[tuple[str, str, str]]:
     if not d:
         return []
-    rows = [
-        ("dev accuracy (2026-12-02)", f"{d['accuracy']:.4f} ({d['examples']} examples)",
-         _check("dev_accuracy", d["accuracy"])),
-        ("dev macro-F1", f"{d['macro_f1']:.4f}", ""),
-        ("dev entity accuracy", f"{d['entity_accuracy']:.4f} ({d['entities_total']} values)"
-         if d["entity_accuracy"] is not None else "n/a", _check("entity_accuracy", d["entity_accuracy"])),
-        ("off-topic → out_of_scope (dev)",
-         f"{d['oos_rejection']:.4f} ({d['oos_total']} off-topic)" if d["oos_rejection"] is not None else "n/a",
-         _check("dev_oos_rejection", d["oos_rejection"])),
-        ("in-scope wrongly rejected (dev)",
-         f"{d['in_scope_false_rejection']:.4f} ({d['in_scope_total']} in-scope)",
-         _check("dev_in_scope_false_rejection", d["in_scope_false_rejection"])),
-    ]
+    rows = _evaluation_rows("dev", d, {
+        "accuracy": "dev_accuracy", "entity_accuracy": "entity_accuracy", "oos_rejection": "dev_oos_rejection",
+        "in_scope_false_rejection": "dev_in_scope_false_rejection"})
     if "unseen" in d:
         u = d["unseen"]
         rows.append(("dev without near-copies in training", f"acc {u['accuracy']:.4f}  off-topic "

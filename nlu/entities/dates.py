@@ -118,6 +118,19 @@ def _nearest(candidates: list[date | None], today: date) -> date | None:
     return min(valid, key=lambda c: (abs((c - today).days), c < today))
 
 
+def _stated_year(match: re.Match[str], today: date) -> int | None:
+    """The year a mention states (2027年, 今年, 明年, 去年), or None when it states none."""
+    year_text = match.group("y")
+    if not year_text:
+        return None
+    return int(year_text) if year_text.isdigit() else today.year + _YEAR_REL[year_text]
+
+
+def _month_number(match: re.Match[str]) -> int | None:
+    month = to_int(match.group("m"))
+    return month if month is not None and 1 <= month <= 12 else None
+
+
 def _month_day(match: re.Match[str], today: date) -> date | None:
     rel = match.group("rel") or match.group("rel2")
     day = to_int(match.group("d") or match.group("d2"))
@@ -127,12 +140,11 @@ def _month_day(match: re.Match[str], today: date) -> date | None:
     if month_text is None:  # 下个月3号
         rel_year, rel_month = _add_months(today.year, today.month, _MONTH_REL[rel])
         return _safe_date(rel_year, rel_month, day)
-    month = to_int(month_text)
-    if month is None or not 1 <= month <= 12:
+    month = _month_number(match)
+    if month is None:
         return None
-    year_text = match.group("y")
-    if year_text:
-        year = int(year_text) if year_text.isdigit() else today.year + _YEAR_REL[year_text]
+    year = _stated_year(match, today)
+    if year is not None:
         return _safe_date(year, month, day)
     return _nearest([_safe_date(today.year + k, month, day) for k in (-1, 0, 1)], today)
 
@@ -165,12 +177,11 @@ def _month_of(match: re.Match[str], today: date) -> tuple[int, int] | None:
     rel = match.group("rel")
     if rel:
         return _add_months(today.year, today.month, _MONTH_REL[rel])
-    month = to_int(match.group("m"))
-    if month is None or not 1 <= month <= 12:
+    month = _month_number(match)
+    if month is None:
         return None
-    year_text = match.group("y")
-    if year_text:
-        year = int(year_text) if year_text.isdigit() else today.year + _YEAR_REL[year_text]
+    year = _stated_year(match, today)
+    if year is not None:
         return year, month
     # that month of this year, or of last year when it would lie more than a month ahead
     if (month - today.month) > 1:
@@ -192,12 +203,11 @@ def _month_edge(match: re.Match[str], today: date) -> date | None:
         return edge(*_add_months(today.year, today.month, _MONTH_REL[match.group("rel")]))
     if match.group("m") is None:
         return edge(today.year, today.month)
-    month = to_int(match.group("m"))
-    if month is None or not 1 <= month <= 12:
+    month = _month_number(match)
+    if month is None:
         return None
-    year_text = match.group("y")
-    if year_text:
-        year = int(year_text) if year_text.isdigit() else today.year + _YEAR_REL[year_text]
+    year = _stated_year(match, today)
+    if year is not None:
         return edge(year, month)
     return _nearest([edge(today.year + k, month) for k in (-1, 0, 1)], today)
 
