@@ -45,8 +45,6 @@ class RepairReport(Form):
 
     # --- start ---------------------------------------------------------------------------
     def begin(self, slots: dict[str, Any], turn: Turn, ctx: Context) -> Reply | None:
-        if turn.text and not _BARE_REQUEST.match(plain(turn.text)) and "description" not in slots:
-            slots["description"] = turn.text.strip()
         if "phone" not in slots:
             member = ctx.resident.member if ctx.resident.household_id else None
             if member is not None and member.phone:
@@ -132,8 +130,9 @@ class RepairReport(Form):
         """The resident's own words about the fault.
 
         Asked for, any words do — unless they only name a place or a phone (those fill their
-        own slots and the question is asked again). Not asked for, a sentence that says what
-        is broken ("厕所的下水道堵住了" in answer to "what is broken?") is kept as well."""
+        own slots and the question is asked again). Not asked for, the words that start the
+        report ("我家厨房水管漏水了"), or a sentence that says what is broken in answer to
+        "what is broken?" ("厕所的下水道堵住了"), are kept as well."""
         words = turn.text.strip()
         if not words or _BARE_REQUEST.match(plain(words)):
             return None
@@ -143,9 +142,10 @@ class RepairReport(Form):
             return None
         if requested:
             return words
-        says_what = turn.entity("repair_category") is not None or (
+        starting = ctx.state.requested_slot is None
+        says_what = starting or turn.entity("repair_category") is not None or (
             ctx.state.requested_slot == "repair_category" and not RepairReport._elsewhere(turn))
-        return words if says_what and len(plain(words)) >= 4 else None
+        return words if says_what and len(plain(words)) >= 3 else None
 
     @classmethod
     def _elsewhere(cls, turn: Turn) -> bool:

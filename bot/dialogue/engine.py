@@ -116,8 +116,7 @@ class DialogueEngine:
             intent = self.config.click_keys.get(turn.event_key)
             if intent is None:
                 return main_menu(ctx)
-            label = self.config.label_of(intent)
-            return self.run_intent(intent, self._as_intent(turn, intent, label), ctx)
+            return self.run_intent(intent, self._as_intent(turn, intent, words=False), ctx)
         if event in SILENT_EVENTS:
             return Reply.nothing()
         return self._again(ctx.say("channel.unsupported"), turn, ctx)
@@ -157,10 +156,10 @@ class DialogueEngine:
         form = self._active_form(ctx)
         alarm = any(alarm_word in word for alarm_word in self._emergencies)
         if alarm and not (form is not None and form.owns_emergency(state.slots)):
-            return self.run_intent("repair_report", self._as_intent(turn, "repair_report", keep_entities=True), ctx)
+            return self.run_intent("repair_report", self._as_intent(turn, "repair_report"), ctx)
         for prefix, intent in self._commands:
             if word.startswith(prefix):  # a command word always means its intent, whatever the NLU says
-                return self.run_intent(intent, self._as_intent(turn, intent, keep_entities=True), ctx)
+                return self.run_intent(intent, self._as_intent(turn, intent), ctx)
         numeric_answer = form is not None and state.requested_slot in form.numeric_slots
         if not numeric_answer:
             picked = self._pick(turn.text, state.options)
@@ -226,7 +225,7 @@ class DialogueEngine:
         state = ctx.state
         if "intent" in value:
             intent = str(value["intent"])
-            return self.run_intent(intent, self._as_intent(turn, intent, option.message), ctx)
+            return self.run_intent(intent, self._as_intent(turn, intent, words=False), ctx)
         form = self._active_form(ctx)
         if "slot" in value and form is not None:
             return self._fill(form, str(value["slot"]), value.get("value"), turn, ctx)
@@ -249,13 +248,14 @@ class DialogueEngine:
         return Reply.text(note, options)
 
     @staticmethod
-    def _as_intent(turn: Turn, intent: str, text: str | None = None, *, keep_entities: bool = False) -> Turn:
-        """The turn re-read as a sure ``intent`` (a tapped choice, a global or command word)."""
-        words = turn.text if text is None else text
-        entities = turn.entities if keep_entities else ()
-        parse = Parse(text=words, intent=IntentPrediction(intent, 1.0), entities=entities)
+    def _as_intent(turn: Turn, intent: str, *, words: bool = True) -> Turn:
+        """The turn re-read as a sure ``intent``: with the resident's own words (a global or
+        command word, an emergency), or without them (a tapped choice, a menu click, a resumed
+        request), so that a label of ours is never taken for something the resident said."""
+        text = turn.text if words else ""
+        parse = Parse(text=text, intent=IntentPrediction(intent, 1.0), entities=turn.entities if words else ())
         return Turn(openid=turn.openid, msg_key=turn.msg_key, kind="text", received_at=turn.received_at,
-                    text=words, parse=parse, photo=turn.photo, location=turn.location)
+                    text=text, parse=parse, photo=turn.photo, location=turn.location)
 
     # --- forms -------------------------------------------------------------------------------
     def _start(self, form: Form, turn: Turn, ctx: Context) -> Reply:
@@ -409,7 +409,7 @@ class DialogueEngine:
         pending = state.pending_intent
         if pending and state.form is None and ctx.resident.household_id is not None:
             state.pending_intent = None
-            resumed = self.run_intent(pending, self._as_intent(turn, pending, self.config.label_of(pending)), ctx)
+            resumed = self.run_intent(pending, self._as_intent(turn, pending, words=False), ctx)
             return reply.followed_by(resumed.prefixed(ctx.say("binding.resume")))
         return reply
 

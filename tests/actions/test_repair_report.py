@@ -126,3 +126,23 @@ def test_raising_the_alarm_twice_keeps_one_urgent_ticket(runtime: Runtime, store
     assert "021-6201-1119" in again
     [ticket] = tickets(store_of)
     assert "7号楼" in ticket.location and "快来人" in ticket.description
+
+
+def test_a_photo_first_then_a_tap_on_repair_keeps_the_photo_and_asks_what_is_broken(runtime: Runtime,
+                                                                                     store_of) -> None:
+    from bot.dialogue.turn import Photo
+    from bot.wechat.inbound import Inbound
+
+    resident = bound(runtime, "o_photo_first")
+    offer = resident.send(Inbound(openid="o_photo_first", account="gh", kind="image", create_time=1,
+                                  msg_id="555002", photo=Photo(url="http://img/2.jpg", media_id="m2"),
+                                  raw_type="image"))
+    assert "报修" in offer
+    assert "什么坏了" in resident.say("1")
+    resident.say("7")  # 门窗/门禁
+    resident.say("单元门的门禁刷卡没反应")
+    summary = resident.say("我家")
+    assert "照片：已收到" in summary and "是，我要报修" not in summary
+    resident.say("1")
+    [ticket] = tickets(store_of)
+    assert ticket.photo_url == "http://img/2.jpg" and ticket.category == "door_window"
