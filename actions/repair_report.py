@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.dialogue import Context, Form, Option, Reply, Turn, form
 from bot.dialogue.forms import DIGRESSION_CONFIDENCE
-from bot.dialogue.text import plain
+from bot.dialogue.text import mentioned_group, plain
 from bot.privacy import mask_phone
 from nlu.types import OUT_OF_SCOPE
 from store.repositories.repairs import NewTicket
@@ -49,19 +49,9 @@ class RepairReport(Form):
             member = ctx.resident.member if ctx.resident.household_id else None
             if member is not None and member.phone:
                 slots["phone"] = re.sub(r"\D", "", member.phone)
-        urgency = self._urgency(turn.text, ctx)
+        urgency = mentioned_group(turn.text, ctx.config.repair.urgent_keywords)
         if urgency is not None:
             return self._urgent(urgency, slots, turn, ctx)
-        return None
-
-    @staticmethod
-    def _urgency(text: str, ctx: Context) -> str | None:
-        from nlu import normalize_text
-
-        words = normalize_text(text)
-        for kind, keywords in ctx.config.repair.urgent_keywords.items():
-            if any(keyword in words for keyword in keywords):
-                return kind
         return None
 
     def _urgent(self, urgency: str, slots: dict[str, Any], turn: Turn, ctx: Context) -> Reply:

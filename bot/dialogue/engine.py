@@ -25,7 +25,7 @@ from bot.dialogue.context import Context
 from bot.dialogue.forms import CONFIRM, DIGRESSION_CONFIDENCE, Form
 from bot.dialogue.menu import main_menu, menu_options
 from bot.dialogue.registry import Registry
-from bot.dialogue.text import plain
+from bot.dialogue.text import mentioned_group, plain
 from bot.dialogue.turn import Option, Reply, Turn
 from bot.errors import BindingRequired
 from bot.settings import Config
@@ -52,9 +52,6 @@ class DialogueEngine:
         self._human = {plain(w) for w in keywords.human}
         self._menu = {plain(w) for w in keywords.menu}
         self._commands = [(plain(word), intent) for word, intent in config.dialogue.commands.items()]
-        # Emergencies (gas, flooding, someone trapped in a lift) reach the repair form whatever
-        # the NLU makes of the message and whatever the resident was doing.
-        self._emergencies = [plain(word) for words in config.repair.urgent_keywords.values() for word in words]
         self._form_timeout = timedelta(minutes=config.dialogue.form_timeout_minutes)
         self.check_config()
 
@@ -154,7 +151,9 @@ class DialogueEngine:
         if word in self._menu:
             return self.run_intent("help", self._as_intent(turn, "help"), ctx)
         form = self._active_form(ctx)
-        alarm = any(alarm_word in word for alarm_word in self._emergencies)
+        # Emergencies (gas, flooding, someone trapped in a lift) reach the repair form whatever
+        # the NLU makes of the message and whatever the resident was doing.
+        alarm = mentioned_group(turn.text, self.config.repair.urgent_keywords) is not None
         if alarm and not (form is not None and form.owns_emergency(state.slots)):
             return self.run_intent("repair_report", self._as_intent(turn, "repair_report"), ctx)
         for prefix, intent in self._commands:

@@ -146,3 +146,11 @@ def test_a_photo_first_then_a_tap_on_repair_keeps_the_photo_and_asks_what_is_bro
     resident.say("1")
     [ticket] = tickets(store_of)
     assert ticket.photo_url == "http://img/2.jpg" and ticket.category == "door_window"
+
+
+def test_the_alarm_and_the_urgent_ticket_read_the_words_the_same_way(runtime: Runtime, store_of) -> None:
+    """Spaces or traditional characters inside an alarm word neither miss nor half-trigger it."""
+    reply = bound(runtime, "o_spaced").say("厨房 煤氣 味 好重")
+    assert "962777" in reply
+    [ticket] = tickets(store_of)
+    assert ticket.urgent and ticket.category == "gas"
