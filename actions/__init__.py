@@ -1,18 +1,5 @@
-"""Every action, registered in one place: importing this package fills the registry.
+"""The flows: one module (or package) per resident-facing capability.
 
-One module per intent or flow; a module's name is its intent's name.
+Nothing here lists them: :func:`bot.dialogue.registry.load_flows` imports every module of
+this package and collects the ``flow`` each declares (see :mod:`bot.dialogue.flow`).
 """
-from actions import (  # noqa: F401
-    affirm,
-    bind_household,
-    complaint,
-    deny,
-    greet,
-    help,
-    human_handoff,
-    repair_report,
-    repair_status,
-    staff_referral,
-    stop,
-    thanks,
-)

@@ -1,9 +1,11 @@
 """bind_household (绑定住户): link a WeChat openid to a flat on the staff-imported roster.
 
 Proof is the flat + the name of someone living there + the last four digits of their
-registered phone (``绑定 3-502 张三 1234``, all in one message or step by step), or a
-one-time code staff hand out (``绑定 K7Q2MX``). Failed attempts are counted so that
-the four digits cannot be guessed: after too many, staff take over.
+registered phone (``绑定 3-502 张三 1234``, in one message or step by step, typed on a phone
+keyboard or spoken: ``绑定　３－５０２　张三　１２３４``, 尾号一二三四), or a one-time code
+staff hand out (``绑定 K7Q2MX``). Failed attempts are counted so that the four digits cannot
+be guessed: after too many, staff take over. An account already bound to one flat is moved
+to another only after the resident confirms it.
 """
 from __future__ import annotations
 
@@ -12,18 +14,30 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from bot.dialogue import Context, Form, Reply, Turn, form
+from pydantic import Field
+
+from bot.dialogue import Context, Flow, FlowSettings, Form, MenuEntry, Option, Reply, Stage, Turn
 from nlu.types import Entity
 from store.models import Household, Member
 
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(hours=24)
+
+class BindingSettings(FlowSettings):
+    max_failures: int = Field(5, ge=1)
+    failure_window_hours: int = Field(24, ge=1)
+    #: A message starting with one of these always means binding, whatever the NLU says.
+    command_words: list[str] = Field(default_factory=lambda: ["绑定", "綁定"])
+
+
+flow: Flow[BindingSettings] = Flow("binding", settings=BindingSettings, menu=[MenuEntry("bind_household", order=80)])
 
 _CODE = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*[A-Za-z])(?=[A-Za-z0-9]*\d)([A-Za-z0-9]{6,8})(?![A-Za-z0-9])")
 _FOUR_DIGITS = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_SPOKEN_DIGITS = re.compile(r"[零〇洞幺一二两三四五六七八九]{4,}")
+_SPOKEN = {"零": "0", "〇": "0", "洞": "0", "幺": "1", "一": "1", "二": "2", "两": "2", "三": "3", "四": "4",
+           "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
 _NOT_NAME = re.compile(
     r"绑定码|绑定|綁定|认证|登记|验证|我是|我叫|名字叫|名字是|姓名|名字|户主|业主|住户|家属|号码|手机|电话|尾号|后四位|后4位|"
-    r"号楼|栋|幢|单元|室|号|的|是|叫|和|我|住在|住|在|请|帮我|一下")
+    r"号楼|栋|幢|单元|室|号|的|是|叫|和|我|住在|住|在|请|帮我|一下|[零〇洞幺一二两三四五六七八九]{4,}")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff·]{2,6}")
 
 
@@ -49,26 +63,47 @@ def _name(text: str) -> str | None:
     return runs[0] if len(runs) == 1 else (runs[-1] if runs else None)
 
 
-@form
+def _tail(text: str) -> str | None:
+    """The last four digits, typed (1234) or spoken (一二三四, 幺三九四)."""
+    digits = _FOUR_DIGITS.findall(text)
+    if digits:
+        return str(digits[-1])
+    spoken = _SPOKEN_DIGITS.findall(text)
+    if spoken:
+        return "".join(_SPOKEN[ch] for ch in spoken[-1])[-4:]
+    return None
+
+
+@flow.trigger(Stage.COMMAND)
+def binding_command(turn: Turn, ctx: Context) -> Reply | None:
+    """绑定 … always means binding, whatever the NLU made of it: the form starts with these words."""
+    if any(turn.plain.startswith(word) for word in flow.config(ctx).command_words):
+        return Reply.route(BindHousehold.name)
+    return None
+
+
+@flow.form
 class BindHousehold(Form):
     name = "bind_household"
-    slots = ("address", "member_name", "phone_tail")
+    slots = ("address", "member_name", "phone_tail", "switch")
     numeric_slots = frozenset({"address", "phone_tail"})
-    responses_key = "binding"
+    words = "binding"
 
-    def begin(self, slots: dict[str, Any], turn: Turn, ctx: Context) -> Reply | None:
-        if ctx.store.residents.bind_failures_recently(ctx.resident, ctx.now, FAILURE_WINDOW) >= MAX_FAILURES:
+    def begin(self, slots: Mapping[str, Any], turn: Turn, ctx: Context) -> Reply | None:
+        settings = flow.config(ctx)
+        window = timedelta(hours=settings.failure_window_hours)
+        if ctx.store.residents.bind_failures_recently(ctx.resident, ctx.now, window) >= settings.max_failures:
             ctx.escalate(turn, "binding")
-            return Reply.text(ctx.say("binding.locked"), footer=True)
+            return ctx.reply("binding.locked")
         code = self._code(turn.text)
         if code is not None:
             member = ctx.store.households.member_by_code(code)
             if member is not None:
-                member.bind_code = None  # one-time
-                return self._bound(member.household, member, turn, ctx)
+                return self._switch_or_bind(member.household, member, dict(slots), turn, ctx, by_code=True)
         household = ctx.household
         if household is not None and "address" not in slots:
-            return Reply.text(ctx.say("binding.already", address=household.address), footer=True)
+            return Reply.text(ctx.say("binding.already", address=household.address),
+                              [Option.answer(ctx.say("binding.keep"), "no")]).asking("address")
         return None
 
     @staticmethod
@@ -76,23 +111,34 @@ class BindHousehold(Form):
         match = _CODE.search(text)
         return match.group(1).upper() if match else None
 
-    def extract(self, slot: str, turn: Turn, ctx: Context, *, requested: bool) -> Any:
-        address = _address(turn.entities)
-        if slot == "address":
-            return address
-        rest = _without_spans(turn.text, turn.entities)
-        if slot == "member_name":
-            # Outside the one-line form, only a direct answer to "what is the name" is a name.
-            if requested or address is not None:
-                return _name(rest)
+    # --- slots ---------------------------------------------------------------------------
+    def needs(self, slot: str, slots: Mapping[str, Any], ctx: Context) -> bool:
+        if slot == "switch":
+            return False  # asked by submit, only when the account is bound elsewhere
+        return slot not in slots
+
+    def extract_address(self, turn: Turn, ctx: Context, requested: bool) -> Any:
+        return _address(turn.entities)
+
+    def extract_member_name(self, turn: Turn, ctx: Context, requested: bool) -> Any:
+        # Outside the one-line form, only a direct answer to "what is the name" is a name.
+        if requested or _address(turn.entities) is not None:
+            return _name(_without_spans(turn.text, turn.entities))
+        return None
+
+    def extract_phone_tail(self, turn: Turn, ctx: Context, requested: bool) -> Any:
+        phone = turn.entity("phone")
+        if phone:
+            return str(phone)[-4:]
+        if requested or _address(turn.entities) is not None:
+            return _tail(_without_spans(turn.text, turn.entities))
+        return None
+
+    def extract_switch(self, turn: Turn, ctx: Context, requested: bool) -> Any:
+        if not requested:
             return None
-        if slot == "phone_tail":
-            phone = turn.entity("phone")
-            if phone:
-                return str(phone)[-4:]
-            if requested or address is not None:
-                digits = _FOUR_DIGITS.findall(rest)
-                return digits[-1] if digits else None
+        if turn.intent == "affirm" or turn.plain in {"确认", "确认改绑", "是", "是的", "对", "好", "好的", "换"}:
+            return "yes"
         return None
 
     def validate_address(self, value: Any, turn: Turn, ctx: Context) -> Any:
@@ -106,6 +152,14 @@ class BindHousehold(Form):
         digits = str(value).strip()
         return digits if re.fullmatch(r"\d{4}", digits) else None
 
+    def validate_switch(self, value: Any, turn: Turn, ctx: Context) -> Any:
+        return value if value == "yes" else None
+
+    def options_switch(self, slots: Mapping[str, Any], ctx: Context) -> list[Option]:
+        return [Option.slot(ctx.say("binding.switch_yes"), "switch", "yes"),
+                Option.answer(ctx.say("binding.switch_no"), "no")]
+
+    # --- submit --------------------------------------------------------------------------
     def submit(self, slots: dict[str, Any], turn: Turn, ctx: Context) -> Reply:
         address: Mapping[str, str] = slots["address"]
         candidates = ctx.store.households.find_by_address(
@@ -113,8 +167,27 @@ class BindHousehold(Form):
         for household in candidates:
             for member in household.members:
                 if self._matches(member, slots["member_name"], slots["phone_tail"]):
-                    return self._bound(household, member, turn, ctx)
+                    return self._switch_or_bind(household, member, slots, turn, ctx)
         return self._failed(slots, candidates, turn, ctx)
+
+    def _switch_or_bind(self, household: Household, member: Member, slots: dict[str, Any], turn: Turn,
+                        ctx: Context, *, by_code: bool = False) -> Reply:
+        current = ctx.household
+        if current is not None and current.id != household.id and slots.get("switch") != "yes":
+            question = Reply.text(ctx.say("binding.switch_confirm", current=current.address, new=household.address),
+                                  self.options_switch(slots, ctx))
+            if by_code:  # the code is kept until the switch is confirmed
+                address = {"building": household.building, "unit": household.unit, "room": household.room}
+                digits = re.sub(r"\D", "", member.phone or "")[-4:]
+                return question.opening(self.name, "switch", address=address, member_name=member.name,
+                                        phone_tail=digits)
+            return question.asking("switch")
+        if current is not None and current.id == household.id and ctx.resident.member_id == member.id:
+            return ctx.reply("binding.already", address=household.address).closing()
+        if by_code:
+            member.bind_code = None  # one-time
+        ctx.store.residents.bind(ctx.resident, household, member, ctx.now)
+        return ctx.reply("binding.success", name=member.name, address=household.address)
 
     @staticmethod
     def _matches(member: Member, name: str, tail: str) -> bool:
@@ -124,20 +197,16 @@ class BindHousehold(Form):
         return normalize_text(member.name.strip()) == normalize_text(name) and len(digits) >= 4 \
             and digits.endswith(tail)
 
-    def _bound(self, household: Household, member: Member, turn: Turn, ctx: Context) -> Reply:
-        ctx.store.residents.bind(ctx.resident, household, member, ctx.now)
-        return Reply.text(ctx.say("binding.success", name=member.name, address=household.address), footer=True)
-
     def _failed(self, slots: Mapping[str, Any], candidates: list[Household], turn: Turn, ctx: Context) -> Reply:
-        failures = ctx.store.residents.record_bind_failure(ctx.resident, ctx.now, FAILURE_WINDOW)
-        if failures >= MAX_FAILURES:
+        settings = flow.config(ctx)
+        failures = ctx.store.residents.record_bind_failure(
+            ctx.resident, ctx.now, timedelta(hours=settings.failure_window_hours))
+        if failures >= settings.max_failures:
             ctx.escalate(turn, "binding")
-            return Reply.text(ctx.say("binding.locked"), footer=True)
+            return ctx.reply("binding.locked")
         address = slots["address"]
         shown = "-".join(part for part in (address["building"], address.get("unit"), address["room"]) if part)
-        # Ask again from the flat: the resident may resend the one-line form or go step by step.
-        state = ctx.state
-        state.form, state.form_started_at, state.requested_slot = self.name, ctx.now, "address"
         key = "binding.mismatch" if candidates else "binding.no_household"
-        note = ctx.say(key, left=MAX_FAILURES - failures, address=shown)
-        return Reply.text(f"{note}\n{ctx.say('binding.ask_address')}")
+        note = ctx.say(key, left=settings.max_failures - failures, address=shown)
+        # Ask again from the flat: the resident may resend the one-line form or go step by step.
+        return Reply.text(f"{note}\n{ctx.say('binding.ask_address')}").opening(self.name, "address")

@@ -1,11 +1,12 @@
-"""help: the number menu."""
+"""help: the number menu (0 / 菜单 / 帮助 reach it from anywhere)."""
 from __future__ import annotations
 
-from bot.dialogue import Context, Reply, Turn, action
+from bot.dialogue import Context, Flow, Reply, Turn
 from bot.dialogue.menu import main_menu
 
+flow: Flow = Flow("help", words="menu")
 
-@action("help")
+
+@flow.action("help")
 def help_menu(turn: Turn, ctx: Context) -> Reply:
-    """The menu (0 / 菜单 / 帮助 reach it from anywhere)."""
-    return main_menu(ctx)
+    return main_menu(ctx, ctx.registry)

@@ -1,14 +1,15 @@
-"""stop with no flow open: nothing to leave, so say so kindly.
+"""stop with no flow open: nothing to leave, so say so kindly (and forget a waiting request).
 
 (Inside a form, 取消/算了 and a confident ``stop`` are handled by the engine, which closes
 the form before any action runs.)
 """
 from __future__ import annotations
 
-from bot.dialogue import Context, Reply, Turn, action
+from bot.dialogue import Context, Flow, Reply, Turn
+
+flow: Flow = Flow("stop")
 
 
-@action("stop")
+@flow.action("stop")
 def stop(turn: Turn, ctx: Context) -> Reply:
-    ctx.state.pending_intent = None
-    return Reply.text(ctx.say("stop.nothing"), footer=True)
+    return ctx.reply("stop.nothing").forgetting_pending()

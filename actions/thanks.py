@@ -1,9 +1,11 @@
 """thanks: a short, warm answer."""
 from __future__ import annotations
 
-from bot.dialogue import Context, Reply, Turn, action
+from bot.dialogue import Context, Flow, Reply, Turn
+
+flow: Flow = Flow("thanks")
 
 
-@action("thanks")
+@flow.action("thanks")
 def thanks(turn: Turn, ctx: Context) -> Reply:
-    return Reply.text(ctx.say("thanks.reply"), footer=True)
+    return ctx.reply("thanks.reply")

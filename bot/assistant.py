@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 import nlu
 from bot.dialogue.context import Context
 from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.flow import FlowSettings
 from bot.dialogue.responses import Responses
-from bot.dialogue.turn import FormState, Option, Reply, Turn
+from bot.dialogue.text import fold, plain
+from bot.dialogue.turn import DialogView, FormState, Option, Reply, Turn
 from bot.privacy import mask_openid
 from bot.settings import Config
 from bot.wechat.inbound import Inbound
@@ -84,8 +86,9 @@ class Rendezvous:
 class Assistant:
     def __init__(self, config: Config, responses: Responses, factory: sessionmaker[Session],
                  read_factory: sessionmaker[Session], dialogue: DialogueEngine,
-                 understanding: nlu.Engine) -> None:
+                 understanding: nlu.Engine, sections: dict[str, FlowSettings] | None = None) -> None:
         self.config = config
+        self.sections = sections or {}
         self.responses = responses
         self.factory = factory
         self.read_factory = read_factory
@@ -138,12 +141,14 @@ class Assistant:
         """Build the turn, reading the words with the NLU outside any database transaction."""
         now = utcnow()
         parse = None
-        if inbound.text:
-            parse = self.nlu.parse(inbound.text[:MAX_NLU_CHARS], today=now.astimezone(self.zone).date())
+        text = fold(inbound.text)
+        if text:
+            parse = self.nlu.parse(text[:MAX_NLU_CHARS], today=now.astimezone(self.zone).date())
         return Turn(
             openid=inbound.openid, msg_key=inbound.key, kind=inbound.kind, received_at=now,
-            text=inbound.text, parse=parse, event=inbound.event, event_key=inbound.event_key,
+            text=text, parse=parse, event=inbound.event, event_key=inbound.event_key,
             photo=inbound.photo, location=inbound.location, link_title=inbound.link_title,
+            plain=plain(text) if text else "",
         )
 
     def _run(self, turn: Turn, inbound: Inbound, store: Store, rendezvous: Rendezvous | None) -> Answer:
@@ -161,8 +166,9 @@ class Assistant:
         conversation = store.conversations.load_for_update(inbound.openid, now)
         state = _state_of(conversation)
         ctx = Context(store=store, config=self.config, responses=self.responses, now=now,
-                      today=now.astimezone(self.zone).date(), resident=resident, state=state)
-        reply = self.dialogue.respond(turn, ctx)
+                      today=now.astimezone(self.zone).date(), resident=resident, dialog=DialogView.of(state),
+                      registry=self.dialogue.registry, sections=self.sections)
+        reply = self.dialogue.respond(turn, ctx, state)
         _save_state(conversation, state, now)
         answer = Answer(reply, int(now.timestamp()))
         if not reply.silent:

@@ -40,11 +40,14 @@ class BodyTooLarge(BadRequest):
 
 
 class BindingRequired(BotError):
-    """Raised by ``Context.require_household`` when the resident has not bound a household yet."""
+    """Raised by ``Context.require_household`` when the resident has not bound a household yet.
 
-    def __init__(self, intent: str | None) -> None:
+    ``form`` is the form that binds one; the engine starts it and resumes ``intent`` after."""
+
+    def __init__(self, intent: str | None, form: str = "bind_household") -> None:
         super().__init__(f"binding required for {intent}")
         self.intent = intent
+        self.form = form
 
 
 class DeliveryError(BotError):

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 import nlu
 from bot.assistant import Assistant
 from bot.dialogue.engine import DialogueEngine
-from bot.dialogue.registry import Registry, load_actions
+from bot.dialogue.flow import FlowSettings
+from bot.dialogue.registry import Registry, load_flows
 from bot.dialogue.responses import Responses
 from bot.errors import SettingsError
 from bot.settings import Settings
@@ -30,6 +31,7 @@ class Runtime:
     registry: Registry
     nlu: nlu.Engine
     assistant: Assistant
+    sections: dict[str, FlowSettings]
 
     def close(self) -> None:
         self.database.dispose()
@@ -46,13 +48,16 @@ def build_runtime(settings: Settings, *, understanding: nlu.Engine | None = None
         raise SettingsError(f"The database {shown} cannot be used: {reason}.") from None
     factory = make_sessionmaker(database)
     responses = Responses.load(settings.responses_path)
-    registry = load_actions()
-    dialogue = DialogueEngine(registry, settings.config)
+    installed = load_flows()
+    sections = installed.sections(settings.config.flow_sections, str(settings.config_path))
+    registry = installed.enabled(sections)
     if understanding is None:
         try:
             understanding = nlu.load_engine(threshold=settings.config.nlu.confidence_threshold)
         except ValueError as error:  # nlu's DataError: training data that cannot be read
             raise SettingsError(f"The NLU cannot be loaded: {error}.") from None
+    dialogue = DialogueEngine(registry, settings.config, known_intents=frozenset(understanding.intents))
     read_factory = make_sessionmaker(database, read_only=True)
-    assistant = Assistant(settings.config, responses, factory, read_factory, dialogue, understanding)
-    return Runtime(settings, database, factory, read_factory, responses, registry, understanding, assistant)
+    assistant = Assistant(settings.config, responses, factory, read_factory, dialogue, understanding, sections)
+    return Runtime(settings, database, factory, read_factory, responses, registry, understanding, assistant,
+                   sections)

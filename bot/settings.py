@@ -66,13 +66,16 @@ class Keywords(_Section):
     cancel: list[str]
     human: list[str]
     menu: list[str]
+    #: Inside a form these leave it too (besides 不修了 / 先不报了 and the like).
+    leave_form: list[str] = Field(default_factory=list)
+    #: A plain yes to "please confirm".
+    agree: list[str] = Field(default_factory=list)
 
 
 class DialogueConfig(_Section):
     form_timeout_minutes: int = Field(120, ge=1)
     misses_before_handoff: int = Field(2, ge=1)
     keywords: Keywords
-    commands: dict[str, str] = Field(default_factory=dict)
 
 
 class NluConfig(_Section):
@@ -104,20 +107,11 @@ class StaffConfig(_Section):
     on_duty_openids: list[str] = Field(default_factory=list)
 
 
-class MenuItem(_Section):
-    label: str
-    intent: str
+class Config(BaseModel):
+    """config.yml, validated: the engine's own sections here; every other top-level section
+    belongs to a flow and is validated by that flow's settings model when the flows load."""
 
-
-class RepairConfig(_Section):
-    categories: dict[str, str]
-    menu_categories: list[str]
-    urgent_keywords: dict[str, list[str]]
-    home_words: list[str]
-
-
-class Config(_Section):
-    """config.yml, validated."""
+    model_config = ConfigDict(extra="allow")
 
     community: CommunityConfig
     responses: str = "responses.yml"
@@ -127,13 +121,17 @@ class Config(_Section):
     wechat: WeChatConfig = Field(default_factory=WeChatConfig)
     outbox: OutboxConfig = Field(default_factory=OutboxConfig)
     staff: StaffConfig = Field(default_factory=StaffConfig)
-    menu: list[MenuItem]
+    #: The number menu (0 / 菜单 / 帮助): these intents, in this order; the other installed
+    #: services are one digit further, under "more".
+    menu: list[str] = Field(default_factory=list)
+    #: Custom-menu CLICK keys → intents (a key that is an intent's name needs no entry).
     click_keys: dict[str, str] = Field(default_factory=dict)
     intent_labels: dict[str, str] = Field(default_factory=dict)
-    repair: RepairConfig
 
-    def label_of(self, intent: str) -> str:
-        return self.intent_labels.get(intent, intent)
+    @property
+    def flow_sections(self) -> dict[str, Any]:
+        """The raw sections of config.yml that belong to flows."""
+        return dict(self.model_extra or {})
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,7 +76,9 @@ def alembic_config(engine: Engine) -> Any:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (the schema is only ever made by migrating).
+    """Bring the schema to ``revision`` (the schema is only ever made by migrating). ``head``
+    means every branch's newest migration: each area of the store (a flow's data) keeps its
+    migrations on a branch of its own, labelled with its name, starting from ``0001``.
 
     A database already at the newest migration is recognised without loading Alembic,
     which keeps the server's start-up short."""
@@ -91,12 +93,24 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             connection.exec_driver_sql("SELECT pg_advisory_lock(718204)")
         try:
             config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+            command.upgrade(config, "heads" if revision == "head" else revision)
             connection.commit()
         finally:
             if connection.dialect.name == "postgresql":
                 connection.exec_driver_sql("SELECT pg_advisory_unlock(718204)")
                 connection.commit()
+
+
+def load_models() -> None:
+    """Import every module of the store, so that each area's models are in the metadata."""
+    import importlib
+    import pkgutil
+
+    import store
+
+    for info in pkgutil.walk_packages(store.__path__, prefix="store."):
+        if ".migrations" not in info.name:
+            importlib.import_module(info.name)
 
 
 def head_revisions() -> set[str]:

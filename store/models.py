@@ -183,27 +183,3 @@ class Escalation(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
-
-
-class RepairTicket(Base):
-    """A repair report and its lifecycle (待受理 → 已派单 → 处理中 → 已完成 → 已评价, or 已取消)."""
-
-    __tablename__ = "repair_tickets"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    openid: Mapped[str] = mapped_column(String(64), index=True)
-    household_id: Mapped[int | None] = mapped_column(
-        ForeignKey("households.id", ondelete="SET NULL"), index=True, default=None
-    )
-    category: Mapped[str] = mapped_column(String(32))
-    location: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
-    phone: Mapped[str] = mapped_column(String(32), default="")
-    photo_url: Mapped[str | None] = mapped_column(Text, default=None)
-    photo_media_id: Mapped[str | None] = mapped_column(String(128), default=None)
-    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    assignee: Mapped[str | None] = mapped_column(String(64), default=None)
-    source_key: Mapped[str] = mapped_column(String(128), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -1,15 +1,17 @@
-"""The dialogue engine and what actions are written against.
+"""The dialogue engine and what flows are written against.
 
-Actions import from here: ``from bot.dialogue import Context, Form, Option, Reply, Turn, action, form``.
+Flows import from here: ``from bot.dialogue import Context, Flow, Form, Option, Reply, Stage, Turn``.
 """
 from __future__ import annotations
 
-from bot.dialogue.context import Context
-from bot.dialogue.forms import CONFIRM, Form
-from bot.dialogue.registry import Registry, action, form, load_actions, registry
-from bot.dialogue.turn import Article, FormState, Location, Option, Photo, Reply, Turn
+from bot.dialogue.context import Context, Escalated
+from bot.dialogue.flow import Flow, FlowSettings, MenuEntry, Stage
+from bot.dialogue.forms import CONFIRM, SKIPPED, Form
+from bot.dialogue.registry import Registry, load_flows
+from bot.dialogue.turn import Article, Change, DialogView, FormState, Location, Option, Photo, Reply, Turn
 
 __all__ = [
-    "CONFIRM", "Article", "Context", "Form", "FormState", "Location", "Option", "Photo", "Registry",
-    "Reply", "Turn", "action", "form", "load_actions", "registry",
+    "CONFIRM", "SKIPPED", "Article", "Change", "Context", "DialogView", "Escalated", "Flow", "FlowSettings",
+    "Form", "FormState", "Location", "MenuEntry", "Option", "Photo", "Registry", "Reply", "Stage", "Turn",
+    "load_flows",
 ]

@@ -1,18 +1,36 @@
-"""What an action may use: the store, the community's settings and words, the clock, staff."""
+"""What a handler may use: the store, the community's settings and words, the clock, staff.
+
+A handler reads where the conversation stands through :attr:`Context.dialog` (read-only) and
+says what should change through the Reply it returns; it never edits the conversation.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.dialogue.responses import Responses
-from bot.dialogue.turn import FormState, Turn
+from bot.dialogue.turn import DialogView, Reply, Said, Turn
 from bot.errors import BindingRequired
 from bot.privacy import mask_openid
 from bot.settings import Config
 from store import Store
 from store.models import Escalation, Household, Resident
+
+if TYPE_CHECKING:
+    from bot.dialogue.flow import FlowSettings
+    from bot.dialogue.registry import Registry
+
+
+@dataclass(frozen=True, slots=True)
+class Escalated:
+    """What putting a conversation in the staff inbox did: the case, whether it is new, and
+    how many staff members were actually told (0 means nobody is on duty to hear it now)."""
+
+    escalation: Escalation
+    opened: bool
+    notified: int
 
 
 @dataclass
@@ -23,14 +41,16 @@ class Context:
     now: datetime
     today: date
     resident: Resident
-    state: FormState
+    dialog: DialogView
+    registry: Registry
+    sections: dict[str, FlowSettings] = field(default_factory=dict)
 
     @property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.config.community.timezone)
 
     # --- words -------------------------------------------------------------------------
-    def say(self, key: str, **values: Any) -> str:
+    def say(self, key: str, **values: Any) -> Said:
         """A text from the responses file, with the community's details filled in."""
         community = self.config.community
         defaults = {
@@ -38,8 +58,23 @@ class Context:
             "property_phone": community.property_phone,
             "emergency_phone": community.emergency_phone,
             "office_hours": community.office_hours,
+            "property_office": community.property_office,
         }
-        return self.responses.text(key, **{**defaults, **values})
+        return Said(self.responses.text(key, **{**defaults, **values}), key)
+
+    def reply(self, key: str, **values: Any) -> Reply:
+        """A reply of one text, with the menu hint under it."""
+        return Reply.text(self.say(key, **values), footer=True)
+
+    def label_of(self, intent: str) -> str:
+        """How the bot names an intent when it offers it as a choice."""
+        label = self.config.intent_labels.get(intent)
+        if label:
+            return label
+        words = self.registry.words_of(intent)
+        if words and self.responses.has(f"{words}.labels.{intent}"):
+            return self.responses.text(f"{words}.labels.{intent}")
+        return intent
 
     # --- identity ----------------------------------------------------------------------
     @property
@@ -65,37 +100,38 @@ class Context:
 
     # --- staff -------------------------------------------------------------------------
     def notify_staff(self, text: str, source_key: str) -> int:
-        """Queue ``text`` for every on-duty staff member (once per source message)."""
+        """Queue ``text`` for every on-duty staff member (once per source); returns how many
+        staff members it was queued for, so a reply never claims a notice nobody will get."""
         queued = 0
         for staff_openid in self.config.staff.on_duty_openids:
-            queued += self.store.outbox.enqueue(
-                staff_openid, "staff_notice", {"content": text}, self.now,
-                dedup_key=f"staff:{source_key}:{staff_openid}")
+            self.store.outbox.enqueue(staff_openid, "staff_notice", {"content": text}, self.now,
+                                      dedup_key=f"staff:{source_key}:{staff_openid}")
+            queued += 1
         return queued
 
-    def escalate(self, turn: Turn, reason: str, text: str | None = None) -> tuple[Escalation, bool]:
-        """Put the conversation in the staff inbox; returns (escalation, newly_opened)."""
+    def escalate(self, turn: Turn, reason: str, text: str | None = None) -> Escalated:
+        """Put the conversation in the staff inbox (or add to the open case) and tell staff."""
         existing = self.store.escalations.open_for(turn.openid)
         if existing is not None:  # staff already have the story: add only what is new
             latest = text if text is not None else turn.text
-            if latest:
+            if latest and not turn.tapped:
                 self.store.escalations.append(existing, latest, self.now)
-            return existing, False
+            return Escalated(existing, False, len(self.config.staff.on_duty_openids))
         words = text if text is not None else self._recent_words(turn)
         household = self.household
         escalation = self.store.escalations.open(
             turn.openid, reason, words, self.now,
             household_id=household.id if household else None, source_key=turn.msg_key)
-        self.notify_staff(
-            self.say("handoff.staff_notice", who=self.who(), text=words or "（无）",
+        notified = self.notify_staff(
+            self.say("handoff.staff_notice", who=self.who(), text=words or "（无）", case=escalation.id,
                      reason=self.responses.text(f"handoff.reasons.{reason}")),
             source_key=turn.msg_key)
-        return escalation, True
+        return Escalated(escalation, True, notified)
 
     def _recent_words(self, turn: Turn) -> str:
         """What the resident said lately, so staff need not ask again."""
         lines = [m.text for m in self.store.messages.recent(turn.openid, limit=6)
-                 if m.direction == "in" and m.text]
-        if turn.text and (not lines or lines[-1] != turn.text):
+                 if m.direction == "in" and m.text and not m.text.startswith("[")]
+        if turn.text and not turn.tapped and (not lines or lines[-1] != turn.text):
             lines.append(turn.text)
         return "\n".join(lines[-5:])

@@ -1,38 +1,45 @@
 """The dialogue engine: from one understood message to one reply.
 
-Order of precedence for a message with words, so that elderly residents never hit a dead
-end:
+Handlers are tried in a fixed order, so that an elderly resident never hits a dead end and
+safety always wins (stages of :class:`bot.dialogue.flow.Stage`):
 
-1. global words (config ``dialogue.keywords``): 取消/算了 leave any flow, 人工 reaches a
-   person, 0/菜单/帮助 show the number menu — in every state;
-2. a choice among the numbered options the last reply offered (a digit, or the tapped text);
-   a bare digit with nothing on offer picks from the main menu;
-3. the active form: fill the slot it asked for (and any other slot the message fills),
-   validate, ask for the next one, confirm, submit; an answer that does not fit is asked
-   again, and after ``misses_before_handoff`` such misses a person is brought in as well;
-4. the NLU's intent, run through its registered action or form;
-5. otherwise a clarifying question with numbered guesses, and after
-   ``misses_before_handoff`` misses in a row, a person.
+1. staff commands (flows' triggers) — staff messages never reach the resident dialogue;
+2. global words (config ``dialogue.keywords``): 取消/算了 leave any flow (flows may say what
+   取消 cannot undo), 人工 reaches a person, 0/菜单/帮助 show the number menu;
+3. emergencies and 4. command words (flows' triggers);
+5. a choice among the numbered options the last reply offered (a digit or the tapped text);
+6. the open form: its requested slot and any other slot the message answers, corrections,
+   digressions answered with the form resumed, everyday ways of giving up;
+7. the NLU's intent, run through its flow — or an honest referral when no flow is installed;
+8. otherwise "not understood" with the number menu. Staff are brought in only when the
+   resident chooses it; misses never escalate by themselves.
+
+Handlers return a Reply carrying the changes they want (:class:`bot.dialogue.turn.Change`);
+the engine applies them. It is the only code that edits the conversation state.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from bot.dialogue.context import Context
-from bot.dialogue.forms import CONFIRM, DIGRESSION_CONFIDENCE, Form
+from bot.dialogue.flow import Stage
+from bot.dialogue.forms import CONFIRM, SKIPPED, Form
 from bot.dialogue.menu import main_menu, menu_options
 from bot.dialogue.registry import Registry
-from bot.dialogue.text import mentioned_group, plain
-from bot.dialogue.turn import Option, Reply, Turn
-from bot.errors import BindingRequired
+from bot.dialogue.text import correction, is_noise, leaves_form, plain, plain_set
+from bot.dialogue.turn import DialogView, FormState, Option, Reply, Turn
+from bot.errors import BindingRequired, SettingsError
 from bot.settings import Config
 from nlu.types import OUT_OF_SCOPE, IntentPrediction, Parse
 
 #: Intents a resident would never want offered as a guess.
-CONTROL_INTENTS = frozenset({"affirm", "deny", "stop", "greet", "thanks", OUT_OF_SCOPE})
+CONTROL_INTENTS = frozenset({"affirm", "deny", "stop", "greet", "thanks", "help", OUT_OF_SCOPE})
+#: How sure the NLU must be before a message that answers nothing interrupts an open form.
+DIGRESSION_CONFIDENCE = 0.6
 #: System notifications that expect no answer.
 SILENT_EVENTS = frozenset({
     "unsubscribe", "view", "location", "templatesendjobfinish", "masssendjobfinish",
@@ -40,326 +47,427 @@ SILENT_EVENTS = frozenset({
     "kf_create_session", "kf_close_session", "kf_switch_session", "view_miniprogram",
 })
 _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CHOICE = re.compile(r"^(?:选|第|回复)?\s*(\d{1,2}|[一二两三四五六七八九])\s*(?:个|号|项)?[.、。)）]?$")
+_CHOICE = re.compile(r"^(?:选|第|回复|选择)?\s*(\d{1,2}|[一二两三四五六七八九])\s*(?:个|号|项|条)?[.、。)）]?$")
+
+Handler = Callable[[Turn, Context], "Reply | None"]
 
 
 class DialogueEngine:
-    def __init__(self, registry: Registry, config: Config) -> None:
+    def __init__(self, registry: Registry, config: Config, known_intents: frozenset[str] = frozenset()) -> None:
         self.registry = registry
         self.config = config
+        self.known_intents = known_intents
         keywords = config.dialogue.keywords
-        self._cancel = {plain(w) for w in keywords.cancel}
-        self._human = {plain(w) for w in keywords.human}
-        self._menu = {plain(w) for w in keywords.menu}
-        self._commands = [(plain(word), intent) for word, intent in config.dialogue.commands.items()]
+        self._cancel = plain_set(keywords.cancel)
+        self._human = plain_set(keywords.human)
+        self._menu = plain_set(keywords.menu)
+        self._leave = plain_set(keywords.leave_form)
+        self._yes = plain_set(keywords.agree)
         self._form_timeout = timedelta(minutes=config.dialogue.form_timeout_minutes)
         self.check_config()
 
     def check_config(self) -> None:
-        """Every intent the configuration names must have a handler."""
-        from bot.errors import SettingsError
-
-        named = ([item.intent for item in self.config.menu] + list(self.config.click_keys.values())
-                 + list(self.config.dialogue.commands.values()))
+        """Every intent the menus name must be one the bot knows (installed or referred)."""
+        named = list(self.config.menu) + list(self.config.click_keys.values())
+        known = self.registry.intents | self.known_intents | set(self.config.intent_labels)
         for intent in named:
-            if self.registry.get(intent) is None:
-                raise SettingsError(f"config.yml names the intent {intent!r}, which has no handler.")
+            if intent not in known:
+                raise SettingsError(f"config.yml names the intent {intent!r}, which the bot does not know.")
 
     # --- entry point ------------------------------------------------------------------------
-    def respond(self, turn: Turn, ctx: Context) -> Reply:
-        state = ctx.state
+    def respond(self, turn: Turn, ctx: Context, state: FormState) -> Reply:
         note = ""
-        form = self._active_form(ctx)
-        if state.form and (form is None or self._expired(ctx)):
-            note = ctx.say("form.expired", form=self.config.label_of(state.form)) if form else ""
+        form = self._form(state)
+        if state.form and (form is None or self._expired(ctx, state)):
+            if form is not None:
+                note = ctx.say("form.expired", form=ctx.label_of(state.form))
             state.clear_form()
-        reply = self._route(turn, ctx).prefixed(note)
+        reply = self._route(turn, ctx, state).prefixed(note)
         state.options = list(reply.options)
-        return reply
+        return replace(reply, changes=())
 
-    def _active_form(self, ctx: Context) -> Form | None:
-        return self.registry.form_named(ctx.state.form) if ctx.state.form else None
+    def _form(self, state: FormState) -> Form | None:
+        return self.registry.form_named(state.form) if state.form else None
 
-    def _expired(self, ctx: Context) -> bool:
+    def _expired(self, ctx: Context, state: FormState) -> bool:
         """An open form the resident has not touched for ``form_timeout_minutes``."""
-        last = ctx.state.last_activity
+        last = state.last_activity
         return last is not None and ctx.now - last > self._form_timeout
 
+    # --- applying what handlers return --------------------------------------------------------
+    def _call(self, handler: Handler, turn: Turn, ctx: Context, state: FormState) -> Reply | None:
+        """Run a handler with a fresh view of the conversation and apply what it changes."""
+        ctx.dialog = DialogView.of(state)
+        reply = handler(turn, ctx)
+        if reply is not None:
+            self._apply(reply, ctx, state)
+        return reply
+
+    @staticmethod
+    def _apply(reply: Reply, ctx: Context, state: FormState) -> None:
+        for change in reply.changes:
+            if change.op == "open":
+                if state.form != change.name:
+                    state.clear_form()
+                    state.form, state.form_started_at = change.name, ctx.now
+            elif change.op == "ask":
+                state.requested_slot = change.name
+            elif change.op == "close":
+                state.clear_form()
+            elif change.op == "set":
+                if change.value is None:
+                    state.slots.pop(change.name, None)
+                else:
+                    state.slots[change.name] = change.value
+            elif change.op == "pending":
+                state.pending_intent = change.name or None
+        ctx.dialog = DialogView.of(state)
+
     # --- by kind of message -----------------------------------------------------------------
-    def _route(self, turn: Turn, ctx: Context) -> Reply:
+    def _route(self, turn: Turn, ctx: Context, state: FormState) -> Reply:
+        for stage in (Stage.STAFF, Stage.GLOBAL, Stage.EMERGENCY, Stage.COMMAND):
+            if stage is Stage.GLOBAL and turn.kind in ("text", "voice"):
+                reply = self._global_words(turn, ctx, state)
+            else:
+                reply = self._triggers(stage, turn, ctx, state)
+            if reply is not None:
+                return reply
         if turn.kind == "event":
-            return self._event(turn, ctx)
+            return self._event(turn, ctx, state)
         if turn.kind == "image":
-            return self._image(turn, ctx)
+            return self._image(turn, ctx, state)
         if turn.kind == "location":
-            return self._location(turn, ctx)
+            return self._location(turn, ctx, state)
         if turn.kind == "link":
-            return self._with_menu(ctx.say("channel.link", title=turn.link_title or ""), ctx)
+            return self._again(ctx.say("channel.link", title=turn.link_title or ""), turn, ctx, state)
         if turn.kind in ("text", "voice"):
             if not turn.text.strip():
                 if turn.kind == "voice":
-                    return self._again(ctx.say("channel.voice_unrecognized"), turn, ctx)
-                return main_menu(ctx)
-            return self._words(turn, ctx)
-        return self._again(ctx.say("channel.unsupported"), turn, ctx)
+                    return self._again(ctx.say("channel.voice_unrecognized"), turn, ctx, state)
+                return self._again("", turn, ctx, state)
+            return self._words(turn, ctx, state)
+        return self._again(ctx.say("channel.unsupported"), turn, ctx, state)
 
-    def _event(self, turn: Turn, ctx: Context) -> Reply:
+    def _triggers(self, stage: Stage, turn: Turn, ctx: Context, state: FormState) -> Reply | None:
+        for trigger in self.registry.triggers_at(stage, turn.kind):
+            try:
+                reply = self._call(trigger.handle, turn, ctx, state)
+            except BindingRequired as error:
+                return self._bind_first(error, turn, ctx, state)
+            if reply is None:
+                continue
+            route = next((change.name for change in reply.changes if change.op == "route"), None)
+            if route is not None:
+                return self.run_intent(route, self._as_intent(turn, route, words=True), ctx, state)
+            return reply
+        return None
+
+    def _event(self, turn: Turn, ctx: Context, state: FormState) -> Reply:
         event = turn.event
-        if event in ("subscribe", "subscribe_scan"):
-            return self._with_menu(ctx.say("greet.subscribe"), ctx)
-        if event == "scan":
-            return self._with_menu(ctx.say("greet.scan"), ctx)
         if event == "click":
-            intent = self.config.click_keys.get(turn.event_key)
+            intent = self._click_intent(turn.event_key)
             if intent is None:
-                return main_menu(ctx)
-            return self.run_intent(intent, self._as_intent(turn, intent, words=False), ctx)
+                return main_menu(ctx, self.registry)
+            return self.run_intent(intent, self._as_intent(turn, intent), ctx, state)
+        if event in ("subscribe", "subscribe_scan", "scan"):
+            return main_menu(ctx, self.registry, ctx.say("greet.subscribe" if event != "scan" else "greet.scan"))
         if event in SILENT_EVENTS:
             return Reply.nothing()
-        return self._again(ctx.say("channel.unsupported"), turn, ctx)
+        return self._again(ctx.say("channel.unsupported"), turn, ctx, state)
 
-    def _image(self, turn: Turn, ctx: Context) -> Reply:
-        state = ctx.state
+    def _click_intent(self, key: str) -> str | None:
+        intent = self.config.click_keys.get(key)
+        if intent is None and key.lower() in self.registry.intents | self.known_intents:
+            intent = key.lower()
+        return intent
+
+    def _image(self, turn: Turn, ctx: Context, state: FormState) -> Reply:
+        form = self._form(state)
         photo = turn.photo.to_dict() if turn.photo else {}
-        form = self._active_form(ctx)
         if form is not None and form.accepts_photo:
             state.slots["photo"] = photo
-            return self._ask_next(form, turn, ctx).prefixed(ctx.say(f"{form.words}.photo_received"))
-        state.slots["_photo"] = photo
-        return Reply.text(ctx.say("channel.image"), [
-            Option.intent(ctx.say("channel.image_yes"), "repair_report"),
-            Option.answer(ctx.say("channel.image_no"), "no"),
-        ])
+            return self._ask_next(form, turn, ctx, state).prefixed(ctx.say("form.photo_received"))
+        return self._triggers(Stage.FALLBACK, turn, ctx, state) or self._again(
+            ctx.say("channel.image_unused"), turn, ctx, state)
 
-    def _location(self, turn: Turn, ctx: Context) -> Reply:
-        state = ctx.state
-        form = self._active_form(ctx)
+    def _location(self, turn: Turn, ctx: Context, state: FormState) -> Reply:
+        form = self._form(state)
         loc = turn.location
         label = (loc.label if loc else "") or (f"{loc.latitude:.5f},{loc.longitude:.5f}" if loc else "")
         if form is not None and state.requested_slot == "location":
-            return self._fill(form, "location", label, turn, ctx)
-        return self._with_menu(ctx.say("channel.location", label=label), ctx)
+            return self._fill(form, "location", label, turn, ctx, state)
+        return self._again(ctx.say("channel.location", label=label), turn, ctx, state)
 
     # --- words -------------------------------------------------------------------------------
-    def _words(self, turn: Turn, ctx: Context) -> Reply:
-        state = ctx.state
-        word = plain(turn.text)
+    def _global_words(self, turn: Turn, ctx: Context, state: FormState) -> Reply | None:
+        word = turn.plain
         if word in self._cancel:
-            return self.cancel(ctx)
+            return self.cancel(turn, ctx, state)
         if word in self._human:
-            return self.run_intent("human_handoff", self._as_intent(turn, "human_handoff"), ctx)
+            return self.run_intent("human_handoff", self._as_intent(turn, "human_handoff", words=True), ctx, state)
         if word in self._menu:
-            return self.run_intent("help", self._as_intent(turn, "help"), ctx)
-        form = self._active_form(ctx)
-        # Emergencies (gas, flooding, someone trapped in a lift) reach the repair form whatever
-        # the NLU makes of the message and whatever the resident was doing.
-        alarm = mentioned_group(turn.text, self.config.repair.urgent_keywords) is not None
-        if alarm and not (form is not None and form.owns_emergency(state.slots)):
-            return self.run_intent("repair_report", self._as_intent(turn, "repair_report"), ctx)
-        for prefix, intent in self._commands:
-            if word.startswith(prefix):  # a command word always means its intent, whatever the NLU says
-                return self.run_intent(intent, self._as_intent(turn, intent), ctx)
+            return self.run_intent("help", self._as_intent(turn, "help"), ctx, state)
+        return None
+
+    def _words(self, turn: Turn, ctx: Context, state: FormState) -> Reply:
+        form = self._form(state)
         numeric_answer = form is not None and state.requested_slot in form.numeric_slots
-        if not numeric_answer:
-            picked = self._pick(turn.text, state.options)
-            if picked == "out_of_range":
-                return self._out_of_range(turn, ctx)
-            if isinstance(picked, Option):
-                return self._choose(picked, turn, ctx)
-            if picked is None and not state.options and form is None:
-                number = self._number(turn.text)
-                if number is not None:
-                    items = menu_options(ctx)
-                    if 1 <= number <= len(items):
-                        return self._choose(items[number - 1], turn, ctx)
-                    return self._out_of_range(turn, ctx)
+        picked = None if numeric_answer else self._pick(turn, state.options)
+        if picked == "out_of_range":
+            return self._out_of_range(turn, ctx, state)
+        if isinstance(picked, Option):
+            return self._choose(picked, turn, ctx, state)
+        if picked is None and not state.options and form is None:
+            number = self._number(turn.text)
+            if number is not None:
+                items = menu_options(ctx, self.registry)
+                if 1 <= number <= len(items):
+                    return self._choose(items[number - 1], turn, ctx, state)
+                return self._out_of_range(turn, ctx, state)
         if form is not None:
-            return self._continue(form, turn, ctx)
-        return self._understand(turn, ctx)
+            return self._continue(form, turn, ctx, state)
+        return self._understand(turn, ctx, state)
 
-    def _understand(self, turn: Turn, ctx: Context) -> Reply:
+    def _understand(self, turn: Turn, ctx: Context, state: FormState) -> Reply:
         intent = turn.intent
-        if intent is None or intent == OUT_OF_SCOPE or self.registry.get(intent) is None:
-            return self._fallback(turn, ctx)
-        return self.run_intent(intent, turn, ctx)
+        if intent is None or intent == OUT_OF_SCOPE or is_noise(turn):
+            return self._fallback(turn, ctx, state)
+        return self.run_intent(intent, turn, ctx, state)
 
-    def run_intent(self, intent: str, turn: Turn, ctx: Context) -> Reply:
-        """Hand the turn to the intent's action or start its form."""
+    def run_intent(self, intent: str, turn: Turn, ctx: Context, state: FormState) -> Reply:
+        """Hand the turn to the intent's action or start its form; an intent the bot knows
+        but no installed flow handles gets the honest referral."""
         handler = self.registry.get(intent)
         if handler is None:
-            return self._fallback(turn, ctx)
-        ctx.state.misses = 0
+            if intent in self.known_intents or intent in self.config.intent_labels:
+                return self._referral(intent, ctx)
+            return self._fallback(turn, ctx, state)
+        state.misses = 0
         try:
             if isinstance(handler, Form):
-                return self._start(handler, turn, ctx)
-            return handler(turn, ctx)
-        except BindingRequired:
-            return self._bind_first(intent, turn, ctx)
+                return self._start(handler, turn, ctx, state)
+            reply = self._call(handler, turn, ctx, state)
+            assert reply is not None, f"the action of {intent} returned no reply"
+            return reply
+        except BindingRequired as error:
+            return self._bind_first(error, turn, ctx, state, intent)
+
+    def _referral(self, intent: str, ctx: Context) -> Reply:
+        return Reply.text(ctx.say("referral.offer", label=ctx.label_of(intent)),
+                          [Option.intent(ctx.label_of("human_handoff"), "human_handoff")])
 
     # --- choices -----------------------------------------------------------------------------
     @staticmethod
     def _number(text: str) -> int | None:
-        match = _CHOICE.match(unicodedata.normalize("NFKC", text).strip())
+        match = _CHOICE.match(text.strip())
         if not match:
             return None
         token = match.group(1)
         return int(token) if token.isdigit() else _CHINESE_DIGITS[token]
 
-    def _pick(self, text: str, options: list[Option]) -> Option | str | None:
+    def _pick(self, turn: Turn, options: list[Option]) -> Option | str | None:
         if not options:
             return None
-        stripped = text.strip()
+        stripped = turn.text.strip()
         for option in options:
-            if stripped in (option.message, option.label):
+            if stripped in (option.message, option.label) or turn.plain in (plain(option.message), plain(option.label)):
                 return option
-        number = self._number(text)
+        number = self._number(turn.text)
         if number is None:
             return None
         if 1 <= number <= len(options):
             return options[number - 1]
         return "out_of_range"
 
-    def _choose(self, option: Option, turn: Turn, ctx: Context) -> Reply:
+    def _choose(self, option: Option, turn: Turn, ctx: Context, state: FormState) -> Reply:
         value: dict[str, Any] = option.value
-        state = ctx.state
+        form = self._form(state)
+        if "menu" in value:
+            return main_menu(ctx, self.registry, group=str(value["menu"]))
         if "intent" in value:
             intent = str(value["intent"])
-            return self.run_intent(intent, self._as_intent(turn, intent, words=False), ctx)
-        form = self._active_form(ctx)
+            chosen = self._as_intent(turn, intent)
+            if value.get("slots"):  # a choice that carries what it is about (event 3, post 12)
+                chosen = replace(chosen, parse=replace(chosen.parse, entities=()) if chosen.parse else None)
+                return self._call_with_memory(intent, dict(value["slots"]), chosen, ctx, state)
+            return self.run_intent(intent, chosen, ctx, state)
         if "slot" in value and form is not None:
-            return self._fill(form, str(value["slot"]), value.get("value"), turn, ctx)
+            return self._fill(form, str(value["slot"]), value.get("value"), turn, ctx, state)
         if "answer" in value:
             if form is not None and state.requested_slot == CONFIRM:
-                return self._confirmed(form, str(value["answer"]), turn, ctx)
+                return self._confirmed(form, str(value["answer"]), turn, ctx, state)
             if value["answer"] == "no":
-                state.slots.pop("_photo", None)  # "not a repair": forget the photo
-            return Reply.text(ctx.say("acknowledge.deny" if value["answer"] == "no" else "acknowledge.affirm"),
-                              footer=True)
-        return main_menu(ctx)
+                if form is not None:
+                    return self.cancel(turn, ctx, state)
+                state.slots = {}  # "no" to an offer: forget what was kept for it (a photo)
+                return Reply.text(ctx.say("acknowledge.deny"), footer=True)
+            return Reply.text(ctx.say("acknowledge.affirm"), footer=True)
+        return main_menu(ctx, self.registry)
 
-    def _out_of_range(self, turn: Turn, ctx: Context) -> Reply:
-        state = ctx.state
-        options = state.options or menu_options(ctx)
-        note = ctx.say("menu.out_of_range", count=len(options))
-        form = self._active_form(ctx)
+    def _call_with_memory(self, intent: str, slots: dict[str, Any], turn: Turn, ctx: Context,
+                          state: FormState) -> Reply:
+        """A choice that says what it is about: its values are remembered as ``_choice`` for
+        the intent's handler (a list number stays meaningful after the list was shown)."""
+        state.slots["_choice"] = slots
+        try:
+            return self.run_intent(intent, turn, ctx, state)
+        finally:
+            state.slots.pop("_choice", None)
+
+    def _out_of_range(self, turn: Turn, ctx: Context, state: FormState) -> Reply:
+        options = state.options or menu_options(ctx, self.registry)
+        note = ctx.say("menu.out_of_range", count=len(options)) if len(options) > 1 else ctx.say("menu.one_choice")
+        form = self._form(state)
         if form is not None and state.requested_slot:
-            return self._reask(form, turn, ctx).prefixed(note)
+            return self._reask(form, turn, ctx, state).prefixed(note)
         return Reply.text(note, options)
 
     @staticmethod
-    def _as_intent(turn: Turn, intent: str, *, words: bool = True) -> Turn:
-        """The turn re-read as a sure ``intent``: with the resident's own words (a global or
-        command word, an emergency), or without them (a tapped choice, a menu click, a resumed
-        request), so that a label of ours is never taken for something the resident said."""
+    def _as_intent(turn: Turn, intent: str, *, words: bool = False) -> Turn:
+        """The turn re-read as a sure ``intent``: with the resident's own words (a global word,
+        an emergency), or without them (a tapped choice, a menu click, a resumed request), so
+        that a label of ours is never taken for something the resident said."""
         text = turn.text if words else ""
         parse = Parse(text=text, intent=IntentPrediction(intent, 1.0), entities=turn.entities if words else ())
-        return Turn(openid=turn.openid, msg_key=turn.msg_key, kind="text", received_at=turn.received_at,
-                    text=text, parse=parse, photo=turn.photo, location=turn.location)
+        return replace(turn, kind="text", text=text, plain=plain(text) if text else "", parse=parse,
+                       tapped=not words)
 
     # --- forms -------------------------------------------------------------------------------
-    def _start(self, form: Form, turn: Turn, ctx: Context) -> Reply:
-        state = ctx.state
+    def _start(self, form: Form, turn: Turn, ctx: Context, state: FormState) -> Reply:
         note = ""
         if state.form and state.form != form.name:
-            note = ctx.say("form.switched", form=self.config.label_of(state.form))
-        photo = state.slots.get("_photo")
+            note = ctx.say("form.switched", form=ctx.label_of(state.form))
         state.clear_form()
         state.form, state.form_started_at = form.name, ctx.now
-        slots: dict[str, Any] = {}
-        if photo and form.accepts_photo:
-            slots["photo"] = photo
-            state.slots.pop("_photo", None)
+        ctx.dialog = DialogView.of(state)
+        for slot, value in form.prefill(turn, ctx).items():
+            if value is None:
+                state.slots.pop(slot, None)
+            else:
+                state.slots.setdefault(slot, value)
         for slot in form.slots:
             value = form.extract(slot, turn, ctx, requested=False)
             if value is not None:
                 checked = form.validate(slot, value, turn, ctx)
                 if checked is not None:
-                    slots[slot] = checked
-        state.slots.update(slots)
-        finished = form.begin(state.slots, turn, ctx)
-        if finished is not None:
-            if state.form == form.name and state.requested_slot is None:
+                    state.slots[slot] = checked
+        begun = self._call(lambda t, c: form.begin(dict(state.slots), t, c), turn, ctx, state)
+        if begun is not None:
+            if state.form == form.name and not begun.changes_op("ask"):
                 state.clear_form()
-            return finished.prefixed(note)
-        return self._ask_next(form, turn, ctx).prefixed(note)
+            return begun.prefixed(note)
+        return self._ask_next(form, turn, ctx, state).prefixed(note)
 
-    def _continue(self, form: Form, turn: Turn, ctx: Context) -> Reply:
-        state = ctx.state
+    def _continue(self, form: Form, turn: Turn, ctx: Context, state: FormState) -> Reply:
         slot = state.requested_slot
+        corrected = correction(turn)
+        if corrected is not None and corrected.text:
+            return self._correct(form, corrected, turn, ctx, state)
         if slot == CONFIRM:
-            return self._confirm_turn(form, turn, ctx)
-        filled = False
+            return self._confirm_turn(form, turn, ctx, state)
+        filled = rejected = False
         if slot is not None:
             value = form.extract(slot, turn, ctx, requested=True)
             if value is not None:
                 checked = form.validate(slot, value, turn, ctx)
-                if checked is None:
-                    return self._miss(form, turn, ctx, form.invalid(slot, ctx))
-                state.slots[slot] = checked
-                filled = True
-        filled = self._fill_others(form, slot, turn, ctx) or filled
-        if not filled:
-            return self._digress(form, turn, ctx)
-        state.misses = 0
-        return self._ask_next(form, turn, ctx)
+                if checked is not None:
+                    state.slots[slot] = checked
+                    filled = True
+                else:
+                    rejected = True
+        filled = self._fill_others(form, slot, turn, ctx, state) or filled
+        if filled:
+            state.misses = 0
+            return self._ask_next(form, turn, ctx, state)
+        if rejected:  # an answer to the question, but not a good one (a phone of five digits)
+            return self._miss(form, turn, ctx, state, form.invalid(str(slot), ctx))
+        if leaves_form(turn, self._leave):
+            return self.cancel(turn, ctx, state)
+        return self._digress(form, turn, ctx, state)
 
-    def _fill_others(self, form: Form, requested: str | None, turn: Turn, ctx: Context) -> bool:
-        """Take any other slot this message happens to answer too."""
+    def _fill_others(self, form: Form, requested: str | None, turn: Turn, ctx: Context, state: FormState,
+                     *, refill: bool = False) -> bool:
+        """Take any other slot this message answers too (``refill``: even one already filled)."""
         filled = False
         for other in form.slots:
-            if other == requested or not form.needs(other, ctx.state.slots, ctx):
+            if other == requested or (not refill and not form.needs(other, state.slots, ctx)):
                 continue
             value = form.extract(other, turn, ctx, requested=False)
             if value is None:
                 continue
             checked = form.validate(other, value, turn, ctx)
-            if checked is not None:
-                ctx.state.slots[other] = checked
+            if checked is not None and state.slots.get(other) != checked:
+                state.slots[other] = checked
                 filled = True
         return filled
 
-    def _fill(self, form: Form, slot: str, value: Any, turn: Turn, ctx: Context) -> Reply:
+    def _correct(self, form: Form, corrected: Turn, turn: Turn, ctx: Context, state: FormState) -> Reply:
+        """不对，是… / 改成…: the slots the corrected words answer are replaced; when they name
+        none, they answer the question asked, or else the slot filled last."""
+        changed = self._fill_others(form, None, corrected, ctx, state, refill=True)
+        if not changed:
+            target = state.requested_slot if state.requested_slot not in (None, CONFIRM) else self._last_filled(
+                form, state)
+            if target is not None:
+                value = form.extract(target, corrected, ctx, requested=True)
+                checked = form.validate(target, value, corrected, ctx) if value is not None else None
+                if checked is not None:
+                    state.slots[target] = checked
+                    changed = True
+        if not changed:
+            if state.requested_slot == CONFIRM:
+                return form.ask_confirmation(state.slots, ctx).prefixed(ctx.say("form.what_to_change"))
+            return self._miss(form, turn, ctx, state, form.invalid(state.requested_slot or "", ctx))
+        state.misses = 0
+        return self._ask_next(form, turn, ctx, state).prefixed(ctx.say("form.corrected"))
+
+    @staticmethod
+    def _last_filled(form: Form, state: FormState) -> str | None:
+        filled = [slot for slot in form.slots if slot in state.slots]
+        return filled[-1] if filled else None
+
+    def _fill(self, form: Form, slot: str, value: Any, turn: Turn, ctx: Context, state: FormState) -> Reply:
         checked = form.validate(slot, value, turn, ctx)
         if checked is None:
-            return self._miss(form, turn, ctx, form.invalid(slot, ctx))
-        ctx.state.slots[slot] = checked
-        ctx.state.misses = 0
-        return self._ask_next(form, turn, ctx)
+            return self._miss(form, turn, ctx, state, form.invalid(slot, ctx))
+        state.slots[slot] = checked
+        state.misses = 0
+        return self._ask_next(form, turn, ctx, state)
 
-    def _miss(self, form: Form, turn: Turn, ctx: Context, note: str) -> Reply:
-        """The answer did not fit the question: ask again; after repeated misses a person helps too."""
-        state = ctx.state
+    def _miss(self, form: Form, turn: Turn, ctx: Context, state: FormState, note: str) -> Reply:
+        """The answer did not fit the question: ask again; after repeated misses offer a person
+        as one more numbered choice (never brought in uninvited)."""
         state.misses += 1
-        question = self._reask(form, turn, ctx)
+        question = self._reask(form, turn, ctx, state)
         if state.misses >= self.config.dialogue.misses_before_handoff:
-            state.misses = 0
-            ctx.escalate(turn, "fallback")
-            return Reply.text(ctx.say("fallback.escalated")).followed_by(question)
+            offer = Option.intent(ctx.label_of("human_handoff"), "human_handoff")
+            question = replace(question, options=(*question.options, offer))
+            return question.prefixed(ctx.say("form.still_not_understood"))
         return question.prefixed(note)
 
-    def _digress(self, form: Form, turn: Turn, ctx: Context) -> Reply:
+    def _digress(self, form: Form, turn: Turn, ctx: Context, state: FormState) -> Reply:
         """The message answers nothing the form asked: maybe the resident wants something else."""
         intent = turn.intent
-        sure = turn.confidence >= DIGRESSION_CONFIDENCE
+        sure = turn.confidence >= DIGRESSION_CONFIDENCE and not is_noise(turn)
         if intent == "stop" and sure:
-            return self.cancel(ctx)
-        if (intent and sure and intent not in CONTROL_INTENTS and intent != form.name
-                and self.registry.get(intent) is not None):
+            return self.cancel(turn, ctx, state)
+        if intent and sure and intent not in CONTROL_INTENTS and intent != form.name:
             handler = self.registry.get(intent)
-            if isinstance(handler, Form) or intent == "human_handoff":
-                return self.run_intent(intent, turn, ctx)
-            answer = self.run_intent(intent, turn, ctx)
-            if ctx.state.form != form.name:  # the action ended the form itself
+            if isinstance(handler, Form) or intent == "human_handoff" or handler is None:
+                return self.run_intent(intent, turn, ctx, state)
+            answer = self.run_intent(intent, turn, ctx, state)
+            if state.form != form.name:  # the action ended the form itself
                 return answer
-            resume = self._reask(form, turn, ctx).prefixed(
-                ctx.say("form.resume", form=self.config.label_of(form.name)))
+            resume = self._reask(form, turn, ctx, state).prefixed(
+                ctx.say("form.resume", form=ctx.label_of(form.name)))
             return answer.followed_by(resume)
-        if intent in ("greet", "thanks") and sure:  # pleasantries: just remind where we were
-            return self._reask(form, turn, ctx).prefixed(ctx.say("form.resume", form=self.config.label_of(form.name)))
-        return self._miss(form, turn, ctx, ctx.say("form.not_understood"))
+        if intent in ("greet", "thanks", "help") and sure:  # pleasantries: just remind where we were
+            return self._reask(form, turn, ctx, state).prefixed(
+                ctx.say("form.resume", form=ctx.label_of(form.name)))
+        return self._miss(form, turn, ctx, state, ctx.say("form.not_understood"))
 
-    def _ask_next(self, form: Form, turn: Turn, ctx: Context) -> Reply:
-        state = ctx.state
+    def _ask_next(self, form: Form, turn: Turn, ctx: Context, state: FormState) -> Reply:
+        ctx.dialog = DialogView.of(state)
         slot = form.next_slot(state.slots, ctx)
         if slot is not None:
             state.requested_slot = slot
@@ -367,107 +475,113 @@ class DialogueEngine:
         if form.wants_confirmation(state.slots):
             state.requested_slot = CONFIRM
             return form.ask_confirmation(state.slots, ctx)
-        return self._submit(form, turn, ctx)
+        return self._submit(form, turn, ctx, state)
 
-    def _reask(self, form: Form, turn: Turn, ctx: Context) -> Reply:
-        slot = ctx.state.requested_slot
+    def _reask(self, form: Form, turn: Turn, ctx: Context, state: FormState) -> Reply:
+        slot = state.requested_slot
         if slot == CONFIRM:
-            return form.ask_confirmation(ctx.state.slots, ctx)
+            return form.ask_confirmation(state.slots, ctx)
         if slot is None:
-            return self._ask_next(form, turn, ctx)
-        return form.ask(slot, ctx.state.slots, turn, ctx)
+            return self._ask_next(form, turn, ctx, state)
+        return form.ask(slot, state.slots, turn, ctx)
 
-    def _confirm_turn(self, form: Form, turn: Turn, ctx: Context) -> Reply:
-        if turn.intent == "affirm":
-            return self._confirmed(form, "yes", turn, ctx)
-        if turn.intent in ("deny", "stop") and turn.confidence >= DIGRESSION_CONFIDENCE:
-            return self._confirmed(form, "no", turn, ctx)
-        if self._fill_others(form, None, turn, ctx):
-            return form.ask_confirmation(ctx.state.slots, ctx)
-        return self._digress(form, turn, ctx)
+    def _confirm_turn(self, form: Form, turn: Turn, ctx: Context, state: FormState) -> Reply:
+        if turn.plain in self._yes or (turn.intent == "affirm" and turn.confidence >= DIGRESSION_CONFIDENCE):
+            return self._confirmed(form, "yes", turn, ctx, state)
+        if turn.intent == "stop" and turn.confidence >= DIGRESSION_CONFIDENCE or leaves_form(turn, self._leave):
+            return self._confirmed(form, "no", turn, ctx, state)
+        if turn.intent == "deny" and turn.confidence >= DIGRESSION_CONFIDENCE:
+            return form.ask_confirmation(state.slots, ctx).prefixed(ctx.say("form.what_to_change"))
+        if self._fill_others(form, None, turn, ctx, state, refill=True):
+            return form.ask_confirmation(state.slots, ctx).prefixed(ctx.say("form.corrected"))
+        return self._digress(form, turn, ctx, state)
 
-    def _confirmed(self, form: Form, answer: str, turn: Turn, ctx: Context) -> Reply:
-        state = ctx.state
+    def _confirmed(self, form: Form, answer: str, turn: Turn, ctx: Context, state: FormState) -> Reply:
         if answer == "yes":
-            return self._submit(form, turn, ctx)
+            return self._submit(form, turn, ctx, state)
         if answer == "redo":
             state.slots = {k: v for k, v in state.slots.items() if k.startswith("_") or k == "photo"}
+            for slot, value in form.prefill(turn, ctx).items():
+                state.slots.setdefault(slot, value)
             state.requested_slot = None
-            return self._ask_next(form, turn, ctx)
-        return self.cancel(ctx)
+            return self._ask_next(form, turn, ctx, state)
+        return self.cancel(turn, ctx, state)
 
-    def _submit(self, form: Form, turn: Turn, ctx: Context) -> Reply:
-        state = ctx.state
-        slots = dict(state.slots)
-        state.clear_form()
-        state.slots.pop("_photo", None)
+    def _submit(self, form: Form, turn: Turn, ctx: Context, state: FormState) -> Reply:
+        slots = {k: v for k, v in state.slots.items() if not k.startswith("_")}
         try:
-            reply = form.submit(slots, turn, ctx)
-        except BindingRequired:
-            return self._bind_first(form.name, turn, ctx)
+            reply = self._call(lambda t, c: form.submit(slots, t, c), turn, ctx, state)
+        except BindingRequired as error:
+            return self._bind_first(error, turn, ctx, state, form.name)
+        assert reply is not None
+        if state.form == form.name and not reply.changes_op("ask") and not reply.changes_op("open"):
+            state.clear_form()
         pending = state.pending_intent
         if pending and state.form is None and ctx.resident.household_id is not None:
             state.pending_intent = None
-            resumed = self.run_intent(pending, self._as_intent(turn, pending, words=False), ctx)
+            resumed = self.run_intent(pending, self._as_intent(turn, pending), ctx, state)
             return reply.followed_by(resumed.prefixed(ctx.say("binding.resume")))
         return reply
 
-    def _bind_first(self, intent: str | None, turn: Turn, ctx: Context) -> Reply:
-        """The intent needs a household: remember it, and start binding."""
-        ctx.state.pending_intent = intent
-        bind = self.registry.form_named("bind_household")
-        if bind is None:
+    def _bind_first(self, error: BindingRequired, turn: Turn, ctx: Context, state: FormState,
+                    intent: str | None = None) -> Reply:
+        """The request needs a household: remember it, and start the binding flow."""
+        state.pending_intent = intent or error.intent
+        binding = self.registry.form_named(error.form)
+        if binding is None:
             return Reply.text(ctx.say("binding.required"), footer=True)
-        ctx.state.clear_form()
-        ctx.state.form, ctx.state.form_started_at = bind.name, ctx.now
-        return self._ask_next(bind, turn, ctx).prefixed(ctx.say("binding.required"))
+        return self._start(binding, self._as_intent(turn, error.form), ctx, state).prefixed(
+            ctx.say("binding.required"))
 
-    def cancel(self, ctx: Context) -> Reply:
-        """Leave whatever flow is open (取消 / 算了)."""
-        state = ctx.state
+    def cancel(self, turn: Turn, ctx: Context, state: FormState) -> Reply:
+        """Leave whatever flow is open (取消 / 算了 / 不修了). A flow may say what cannot be
+        undone (an urgent report stays with the duty staff)."""
+        for hook in self.registry.cancel_hooks:
+            reply = self._call(hook, turn, ctx, state)
+            if reply is not None:
+                state.clear_form()
+                state.pending_intent = None
+                return reply
         had_form = state.form is not None
         state.clear_form()
-        state.slots.pop("_photo", None)
+        state.slots = {}  # and whatever was kept for it (a photo sent before the form)
         state.pending_intent = None
         state.misses = 0
         return Reply.text(ctx.say("stop.cancelled" if had_form else "stop.nothing"), footer=True)
 
     # --- not understood ----------------------------------------------------------------------
-    def _fallback(self, turn: Turn, ctx: Context) -> Reply:
-        state = ctx.state
+    def _fallback(self, turn: Turn, ctx: Context, state: FormState) -> Reply:
+        """Not understood: say so briefly with the number menu (a person is one of its choices).
+        A message with real words gets numbered guesses at what it may have meant."""
         state.misses += 1
-        if state.misses >= self.config.dialogue.misses_before_handoff:
-            state.misses = 0
-            ctx.escalate(turn, "fallback")
-            return Reply.text(ctx.say("fallback.escalated"), footer=True)
-        ranking = turn.parse.ranking if turn.parse else ()
-        offtopic = bool(ranking) and ranking[0].name == OUT_OF_SCOPE
+        ranking = turn.parse.ranking if turn.parse and not is_noise(turn) else ()
         guesses = self._guesses(ranking)
-        if offtopic or not guesses:
-            return Reply.text(ctx.say("fallback.offtopic"), menu_options(ctx))
-        options = [Option.intent(self.config.label_of(name), name) for name in guesses]
-        options.append(Option.intent(self.config.label_of("human_handoff"), "human_handoff"))
+        again = state.misses >= self.config.dialogue.misses_before_handoff
+        if not guesses or again:
+            return main_menu(ctx, self.registry, ctx.say("fallback.again" if again else "fallback.offtopic"))
+        options = [Option.intent(ctx.label_of(name), name) for name in guesses]
+        options.append(Option.intent(ctx.label_of("help"), "help"))
         return Reply.text(ctx.say("fallback.clarify"), options)
 
     def _guesses(self, ranking: tuple[IntentPrediction, ...]) -> list[str]:
         guesses: list[str] = []
         for prediction in ranking:
             name = prediction.name
-            if name in CONTROL_INTENTS or name in ("help", "human_handoff") or prediction.confidence < 0.05:
+            if name in CONTROL_INTENTS or name == "human_handoff" or prediction.confidence < 0.15:
                 continue
             if self.registry.get(name) is not None and name not in guesses:
                 guesses.append(name)
-            if len(guesses) == 3:
+            if len(guesses) == 2:
                 break
         return guesses
 
     # --- menus -------------------------------------------------------------------------------
-    def _with_menu(self, text: str, ctx: Context) -> Reply:
-        return main_menu(ctx, text)
-
-    def _again(self, text: str, turn: Turn, ctx: Context) -> Reply:
+    def _again(self, text: str, turn: Turn, ctx: Context, state: FormState) -> Reply:
         """Say ``text`` and repeat the open question (or the menu when nothing is open)."""
-        form = self._active_form(ctx)
+        form = self._form(state)
         if form is not None:
-            return self._reask(form, turn, ctx).prefixed(text)
-        return self._with_menu(text, ctx)
+            return self._reask(form, turn, ctx, state).prefixed(text)
+        return main_menu(ctx, self.registry, text or None)
+
+
+__all__ = ["SKIPPED", "DialogueEngine"]

@@ -1,53 +1,59 @@
-"""Explicit registration of what handles each intent.
+"""The installed flows, and what handles each intent, trigger, job and API route.
 
-Actions are plain functions registered with ``@action("intent")``; forms are classes
-registered with ``@form``. ``actions/__init__.py`` imports every action module in one
-place, and a test checks that every intent in the training data has exactly one handler.
+:func:`load_flows` imports every module of the ``actions`` package and collects the
+module-level ``flow`` objects they declare (see :mod:`bot.dialogue.flow`). A test checks that
+every intent of the training data either has exactly one handler or gets the referral reply.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar, Union
+import importlib
+import pkgutil
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Union
+
+from pydantic import ValidationError
+
+from bot.dialogue.flow import ActionFn, Flow, FlowSettings, Job, MenuEntry, Stage, Trigger, TriggerFn
+from bot.errors import SettingsError
 
 if TYPE_CHECKING:
-    from bot.dialogue.context import Context
-    from bot.dialogue.forms import Form
-    from bot.dialogue.turn import Reply, Turn
+    from fastapi import APIRouter
 
-ActionFn = Callable[["Turn", "Context"], "Reply"]
-Handler = Union[ActionFn, "Form"]
-F = TypeVar("F", bound=ActionFn)
-C = TypeVar("C", bound=type)
+    from bot.dialogue.forms import Form
+
+Handler = Union[ActionFn, "Form"]  # noqa: UP007 (a forward reference)
 
 
 class DuplicateHandler(RuntimeError):
-    """Two handlers claimed one intent."""
+    """Two handlers (or two flows) claimed one name."""
 
 
 class Registry:
-    def __init__(self) -> None:
+    def __init__(self, flows: Iterable[Flow[Any]] = ()) -> None:
+        self.flows: dict[str, Flow[Any]] = {}
         self._handlers: dict[str, Handler] = {}
+        self._owner: dict[str, str] = {}
+        for flow in flows:
+            self.add(flow)
 
-    def action(self, *intents: str) -> Callable[[F], F]:
-        """Register a function as the handler of one or more intents."""
+    def add(self, flow: Flow[Any]) -> None:
+        if flow.name in self.flows:
+            raise DuplicateHandler(f"two flows are called {flow.name!r}")
+        for intent in flow.handlers:
+            if intent in self._handlers:
+                raise DuplicateHandler(f"intent {intent!r} is handled by {self._owner[intent]!r} and {flow.name!r}")
+        self.flows[flow.name] = flow
+        for intent, handler in flow.handlers.items():
+            self._handlers[intent] = handler
+            self._owner[intent] = flow.name
 
-        def register(function: F) -> F:
-            for intent in intents:
-                self._add(intent, function)
-            return function
+    # --- switching flows off --------------------------------------------------------------
+    def enabled(self, sections: Mapping[str, FlowSettings]) -> Registry:
+        """The registry without the flows an operator switched off (``enabled: false``)."""
+        on = [flow for name, flow in self.flows.items() if name not in sections or sections[name].enabled]
+        return self if len(on) == len(self.flows) else Registry(on)
 
-        return register
-
-    def form(self, cls: C) -> C:
-        """Register a Form subclass under its ``name``."""
-        self._add(cls.name, cls())  # type: ignore[attr-defined]
-        return cls
-
-    def _add(self, intent: str, handler: Handler) -> None:
-        if intent in self._handlers:
-            raise DuplicateHandler(f"intent {intent!r} already has a handler")
-        self._handlers[intent] = handler
-
+    # --- looking up -----------------------------------------------------------------------
     def get(self, intent: str) -> Handler | None:
         return self._handlers.get(intent)
 
@@ -57,18 +63,74 @@ class Registry:
         handler = self._handlers.get(name)
         return handler if isinstance(handler, Form) else None
 
+    def flow_of(self, intent: str) -> Flow[Any] | None:
+        owner = self._owner.get(intent)
+        return self.flows.get(owner) if owner else None
+
     @property
     def intents(self) -> frozenset[str]:
         return frozenset(self._handlers)
 
+    def triggers(self, kind: str) -> list[Trigger]:
+        found = [t for flow in self.flows.values() for t in flow.triggers if kind in t.kinds]
+        return sorted(found, key=lambda t: (t.stage, t.order))
 
-registry = Registry()
-action = registry.action
-form = registry.form
+    def triggers_at(self, stage: Stage, kind: str) -> list[Trigger]:
+        return [t for t in self.triggers(kind) if t.stage == stage]
+
+    @property
+    def cancel_hooks(self) -> list[TriggerFn]:
+        return [hook for flow in self.flows.values() for hook in flow.cancel_hooks]
+
+    @property
+    def jobs(self) -> list[Job]:
+        return [job for flow in self.flows.values() for job in flow.jobs]
+
+    @property
+    def routers(self) -> list[APIRouter]:
+        return [flow.api for flow in self.flows.values() if flow.has_api]
+
+    @property
+    def menu(self) -> list[MenuEntry]:
+        entries = [entry for flow in self.flows.values() for entry in flow.menu]
+        return sorted(entries, key=lambda e: (e.order, e.intent))
+
+    def words_of(self, intent: str) -> str | None:
+        flow = self.flow_of(intent)
+        return flow.words if flow else None
+
+    # --- settings ---------------------------------------------------------------------------
+    def sections(self, raw: Mapping[str, Any], where: str = "config.yml") -> dict[str, FlowSettings]:
+        """Each flow's config section, validated by the flow's own settings model (defaults
+        where the operator wrote nothing). A section no flow knows is a mistake worth saying."""
+        sections: dict[str, FlowSettings] = {}
+        for name, flow in self.flows.items():
+            model = flow.settings or FlowSettings
+            value = raw.get(name) or {}
+            if not isinstance(value, dict):
+                raise SettingsError(f"In {where}, the section {name} must be a mapping.")
+            try:
+                sections[name] = model.model_validate(value)
+            except ValidationError as error:
+                first = error.errors()[0]
+                path = ".".join(str(part) for part in (name, *first["loc"]))
+                raise SettingsError(f"In {where}, the setting {path} is wrong: {first['msg']}.") from None
+        unknown = sorted(set(raw) - set(self.flows))
+        if unknown:
+            raise SettingsError(f"In {where}, the section {unknown[0]} belongs to no installed flow.")
+        return sections
 
 
-def load_actions() -> Registry:
-    """Import the action modules (which registers them) and return the registry."""
-    import actions  # noqa: F401  (registration happens on import)
-
-    return registry
+def load_flows(package: str = "actions") -> Registry:
+    """Import every module of ``package`` and collect the flows they declare."""
+    root = importlib.import_module(package)
+    flows: list[Flow[Any]] = []
+    seen: set[int] = set()
+    modules = [root] + [importlib.import_module(info.name)
+                        for info in pkgutil.walk_packages(root.__path__, prefix=f"{package}.")]
+    for module in modules:
+        flow = getattr(module, "flow", None)
+        if isinstance(flow, Flow) and id(flow) not in seen:
+            seen.add(id(flow))
+            flows.append(flow)
+    return Registry(flows)

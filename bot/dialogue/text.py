@@ -1,13 +1,31 @@
-"""Reducing a message for comparison with configured words, and finding those words in it."""
+"""Reading short answers: reducing a message for comparison, yes and no, corrections, noise.
+
+These read *how* something is said (a correction, a plain yes, punctuation only), never
+*what* service is meant — that is the NLU's and the flows' business.
+"""
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from functools import lru_cache
+
+from bot.dialogue.turn import Turn
+from nlu.types import Parse
 
 _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
+#: 不修了, 先不报了, 不用了, 还是不办了吧: "not (doing) it after all".
+_LEAVE = re.compile(r"^(?:先|暂时|还是|那就|那|我)*不(?:用|要|需要|想)?"
+                    r"(?:修|报|办|弄|填|要|用|需要|绑|绑定|报名|捐|换|去|搞)?(?:了|啦|吧|啊|呀)+$")
+#: A correction: 不对，是马桶堵了 / 改成5号楼 / 应该是 3-502.
+_CORRECTION = re.compile(
+    r"^\s*(?:不对|不是的|不是|错了|说错了|写错了|搞错了|弄错了|刚才说错了|更正一下|更正|改一下|改下)"
+    r"[\s,，。.!！、:：]*(?:应该是|是|改成|改为|换成)?\s*(?P<rest>.*)$"
+    r"|^\s*(?:改成|改为|换成|应该是)\s*(?P<rest2>.+)$")
 
 
+@lru_cache(maxsize=8192)
 def plain(text: str) -> str:
     """The message simplified, half-width, lower-case and without punctuation or spaces."""
     from nlu import normalize_text
@@ -15,6 +33,15 @@ def plain(text: str) -> str:
     folded = unicodedata.normalize("NFKC", normalize_text(text)).lower()
     stripped = _PUNCTUATION.sub("", folded)
     return stripped or folded.strip()
+
+
+def fold(text: str) -> str:
+    """Half-width (NFKC) text: what a phone keyboard's full-width digits and spaces mean."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def plain_set(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(plain(word) for word in words)
 
 
 def mentioned_group(text: str, groups: Mapping[str, Sequence[str]]) -> str | None:
@@ -25,3 +52,38 @@ def mentioned_group(text: str, groups: Mapping[str, Sequence[str]]) -> str | Non
         if any(plain(member) in words for member in members):
             return name
     return None
+
+
+def mentions(text: str, words: Iterable[str]) -> bool:
+    reduced = plain(text)
+    return any(plain(word) in reduced for word in words if word)
+
+
+def leaves_form(turn: Turn, extra: frozenset[str] = frozenset()) -> bool:
+    """不修了 / 先不报了 / 不用了 / 换一个: the resident does not want to go on with this."""
+    return turn.plain in extra or bool(_LEAVE.match(turn.plain))
+
+
+def correction(turn: Turn) -> Turn | None:
+    """The corrected part of a correction (不对，是马桶堵了 → 马桶堵了), as a turn of its own
+    (entities re-based onto the shorter text), or None when the message corrects nothing."""
+    match = _CORRECTION.match(turn.text)
+    if not match:
+        return None
+    rest = (match.group("rest") if match.group("rest") is not None else match.group("rest2") or "").strip()
+    offset = turn.text.find(rest) if rest else len(turn.text)
+    entities = tuple(replace(e, start=e.start - offset, end=e.end - offset)
+                     for e in turn.entities if e.start >= offset)
+    parse = Parse(rest, turn.parse.intent, entities, turn.parse.ranking) if turn.parse else None
+    return replace(turn, text=rest, plain=plain(rest) if rest else "", parse=parse)
+
+
+def is_noise(turn: Turn) -> bool:
+    """Punctuation, emoji, or one character said over and over: nothing to act on."""
+    text = turn.text.strip()
+    if not text:
+        return True
+    letters = [ch for ch in text if unicodedata.category(ch)[0] in "LN"]
+    if not letters:
+        return True
+    return len(set(letters)) == 1 and len(letters) >= 2

@@ -7,9 +7,11 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from store.clock import UtcDateTime
+from store.db import load_models
 from store.models import Base
 
 config = context.config
+load_models()
 target_metadata = Base.metadata
 
 

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from bot.runtime import Runtime
+from store.repairs import RepairRepository
 from tests.talk import Resident
 
 
 def tickets(store_of) -> list:
     with store_of() as store:
-        return store.repairs.list()
+        return store[RepairRepository].list()
 
 
 def bound(runtime: Runtime, openid: str) -> Resident:
@@ -31,12 +32,20 @@ def test_step_by_step_report_from_an_unbound_resident(runtime: Runtime, store_of
     resident = Resident(runtime, "o_steps")
     assert "什么坏了" in resident.say("报修")
     assert "情况" in resident.say("6")  # 楼道灯/路灯
-    assert "在哪里" in resident.say("5号楼2楼楼道的灯一直不亮")
-    assert "电话" in resident.say("5号楼二楼楼梯间")
+    assert "电话" in resident.say("5号楼2楼楼道的灯一直不亮")  # says where, too
     assert "请核对" in resident.say("13612345678")
     assert "报修已提交" in resident.say("确认提交")
     [ticket] = tickets(store_of)
     assert ticket.category == "lighting" and ticket.household_id is None and ticket.phone == "13612345678"
+    assert ticket.location == "5号楼2楼楼道" and ticket.description == "5号楼2楼楼道的灯一直不亮"
+
+
+def test_the_place_is_asked_when_the_description_does_not_say_it(runtime: Runtime, store_of) -> None:
+    resident = Resident(runtime, "o_where")
+    resident.say("报修")
+    resident.say("6")
+    assert "在哪里" in resident.say("灯一直不亮")
+    assert "电话" in resident.say("5号楼二楼楼梯间")
 
 
 def test_a_bad_phone_number_is_asked_again(runtime: Runtime) -> None:
@@ -81,7 +90,7 @@ def test_trapped_in_a_lift_without_a_known_flat_asks_where(runtime: Runtime, sto
     resident = Resident(runtime, "o_lift")
     reply = resident.say("救命 我被困在电梯里了")
     assert "021-6201-1119" in reply and "位置" in reply
-    assert "位置已收到" in resident.say("7号楼东边那部电梯")
+    assert "位置已记下" in resident.say("7号楼东边那部电梯")
     [ticket] = tickets(store_of)
     assert ticket.urgent and ticket.category == "elevator" and "7号楼" in ticket.location
 
@@ -121,7 +130,7 @@ def test_raising_the_alarm_twice_keeps_one_urgent_ticket(runtime: Runtime, store
     resident = Resident(runtime, "o_panic")
     first = resident.say("救命 我被困在电梯里了")
     assert "位置" in first
-    assert "位置已收到" in resident.say("7号楼电梯 我被困在里面出不来")
+    assert "位置已记下" in resident.say("7号楼电梯 我被困在里面出不来")
     again = resident.say("还被困在电梯里 快来人")
     assert "021-6201-1119" in again
     [ticket] = tickets(store_of)

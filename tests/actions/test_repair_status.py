@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot.runtime import Runtime
+from store.repairs import RepairRepository
 from tests.talk import Resident
 
 
@@ -15,12 +16,12 @@ def test_progress_lists_the_household_tickets_with_their_status(runtime: Runtime
     reporter.say("我家厨房水管漏水了")
     reporter.say("1")
     with store_of() as store:
-        ticket = store.repairs.list()[0]
-        store.repairs.set_status(ticket, "assigned", ticket.created_at)
+        ticket = store[RepairRepository].list()[0]
+        store[RepairRepository].set_status(ticket, "assigned", ticket.created_at)
     spouse = Resident(runtime, "o_spouse")
     spouse.say("绑定 3-502 李梅 5502")
     reply = spouse.say("报修进度")
-    assert "水管漏水" in reply and "已派单" in reply
+    assert "水管漏水" in reply and "派给" in reply
     stranger = Resident(runtime, "o_stranger")
     stranger.say("绑定 5-1-301 李四 5678")
     assert "没有查到" in stranger.say("报修进度")

@@ -11,13 +11,14 @@ from starlette.testclient import TestClient
 
 from bot.app import create_app
 from bot.runtime import Runtime
+from store.repairs import RepairRepository
 from tests.conftest import AES_KEY, APPID, TOKEN
 from tests.wechat_client import WeChatServer, event_xml, new_msg_id, text_xml
 
 
 def ticket_count(store_of) -> int:
     with store_of() as store:
-        return len(store.repairs.list())
+        return len(store[RepairRepository].list())
 
 
 def test_retry_of_same_msgid_creates_one_ticket_and_gets_the_identical_reply(wechat: WeChatServer, store_of) -> None:
@@ -64,10 +65,10 @@ def slow_dialogue(runtime: Runtime, seconds: float) -> list[str]:
     ran: list[str] = []
     respond = runtime.assistant.dialogue.respond
 
-    def slow(turn, ctx):
+    def slow(turn, ctx, state):
         ran.append(turn.msg_key)
         time.sleep(seconds)
-        return respond(turn, ctx)
+        return respond(turn, ctx, state)
 
     runtime.assistant.dialogue.respond = slow  # type: ignore[method-assign]
     return ran
@@ -117,7 +118,7 @@ def test_retry_while_the_first_delivery_is_still_working_gets_its_reply(runtime:
 
 
 def test_an_action_that_fails_gets_an_apology_and_retries_get_the_same(runtime: Runtime, caplog) -> None:
-    def broken(turn, ctx):
+    def broken(turn, ctx, state):
         raise RuntimeError("boom")
 
     runtime.assistant.dialogue.respond = broken  # type: ignore[method-assign]

@@ -11,6 +11,7 @@ from bot.settings import DEFAULT_CONFIG, load_settings
 from store import Store
 from store.db import make_engine, transaction
 from store.demo import seed_demo
+from store.repairs import RepairRepository
 from tests.conftest import wechat_env
 from tests.talk import Resident
 
@@ -36,7 +37,7 @@ def test_bind_and_report_a_repair_on_postgres(pg_runtime) -> None:
     resident.say("我家厨房水管漏水了")
     assert "报修已提交" in resident.say("1")
     with transaction(pg_runtime.factory) as session:
-        assert len(Store(session).repairs.list()) == 1
+        assert len(Store(session)[RepairRepository].list()) == 1
 
 
 def test_concurrent_messages_of_one_resident_take_turns(pg_runtime) -> None:

@@ -14,8 +14,8 @@ from store import Store
 from store.clock import utcnow
 from store.db import make_engine, make_sessionmaker, migrate, schema_is_current, transaction
 from store.models import Base
+from store.repairs import NewTicket, RepairRepository
 from store.repositories.processed import ClaimState
-from store.repositories.repairs import NewTicket
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -130,10 +130,10 @@ def test_a_ticket_is_opened_once_per_source_message(database: Engine) -> None:
     factory = make_sessionmaker(database)
     ticket = NewTicket(openid="o_t", category="water_leak", location="3-502", description="漏水")
     with transaction(factory) as session:
-        first, created = Store(session).repairs.open_ticket(ticket, "msg:9", utcnow())
+        first, created = Store(session)[RepairRepository].open_ticket(ticket, "msg:9", utcnow())
     with transaction(factory) as session:
-        again, created_again = Store(session).repairs.open_ticket(ticket, "msg:9", utcnow())
-        assert len(Store(session).repairs.list()) == 1
+        again, created_again = Store(session)[RepairRepository].open_ticket(ticket, "msg:9", utcnow())
+        assert len(Store(session)[RepairRepository].list()) == 1
     assert created and not created_again and first.id == again.id
 
 

@@ -1,9 +1,0 @@
-"""deny outside any question: acknowledge it and point at the menu."""
-from __future__ import annotations
-
-from bot.dialogue import Context, Reply, Turn, action
-
-
-@action("deny")
-def deny(turn: Turn, ctx: Context) -> Reply:
-    return Reply.text(ctx.say("acknowledge.deny"), footer=True)

@@ -1,0 +1,41 @@
+"""物业报修: report a repair (form), see where one stands, cancel one, send a photo.
+
+The flow's words are the ``repair`` section of responses.yml; its settings the ``repair``
+section of config.yml; its data ``store/repairs.py``.
+"""
+from __future__ import annotations
+
+from pydantic import Field
+
+from bot.dialogue import Flow, FlowSettings, MenuEntry
+
+
+class RepairSettings(FlowSettings):
+    #: Category codes offered as numbered choices (labels: responses.yml repair.categories).
+    menu_categories: list[str] = Field(default_factory=lambda: [
+        "water_leak", "drain_blocked", "electrical", "gas", "elevator", "lighting", "door_window", "other"])
+    #: Words meaning the resident's own flat ("我家" → the bound household's address).
+    home_words: list[str] = Field(default_factory=lambda: [
+        "我家", "家里", "屋里", "屋里厢", "自己家", "我们家", "阿拉屋里", "我屋里"])
+    #: Words that name a place (an answer to "where?" must have one, or a flat number).
+    place_words: list[str] = Field(default_factory=lambda: [
+        "楼", "栋", "幢", "单元", "室", "层", "电梯", "楼道", "楼梯", "走廊", "过道", "门口", "大门", "东门", "西门",
+        "南门", "北门", "侧门", "门厅", "大堂", "大厅", "车库", "地库", "地下室", "停车场", "车棚", "花园", "绿化",
+        "草坪", "广场", "小区", "会所", "门卫", "保安", "垃圾房", "垃圾站", "健身", "路灯", "天台", "屋顶", "楼顶",
+        "消防通道", "信箱", "厨房", "卫生间", "洗手间", "厕所", "客厅", "卧室", "阳台", "楼下", "楼上", "隔壁", "对面",
+        "旁边", "附近", "路", "弄", "幼儿园", "活动室", "活动中心", "篮球场", "操场", "水池", "凉亭", "入口", "出口",
+        "围墙", "井盖", "屋里", "家里", "我家", "房间", "号"])
+    #: Words that say something is wrong (a description has one; a place answer should not).
+    fault_words: list[str] = Field(default_factory=lambda: [
+        "坏", "漏", "堵", "不亮", "不通", "不动", "失灵", "没反应", "裂", "掉", "松", "响", "滴", "渗", "不出水",
+        "没水", "没电", "停电", "跳闸", "断", "卡住", "卡了", "打不开", "关不上", "关不住", "锁不上", "不好用",
+        "有问题", "故障", "破", "脱落", "发霉", "异味", "臭", "噪音", "吵", "冒", "烧", "爆", "碎", "歪", "倒",
+        "锈", "积水", "返水", "溢", "不转", "不制冷", "不热", "闪", "黑了", "不灵", "不行", "修"])
+    #: A resident may cancel their own report until staff assign it.
+    cancellable_statuses: list[str] = Field(default_factory=lambda: ["pending"])
+
+
+flow: Flow[RepairSettings] = Flow("repair", settings=RepairSettings, menu=[
+    MenuEntry("repair_report", order=10), MenuEntry("repair_status", order=20), MenuEntry("repair_cancel", order=25)])
+
+from actions.repair import cancel, photo, report, status  # noqa: E402,F401  (they register on the flow)

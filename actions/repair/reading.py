@@ -1,0 +1,99 @@
+"""Reading a resident's words for the repair form: is this a place, a fault, the home flat?
+
+A place answer names a flat (3-502, 5号楼2单元301) or a spot (5号楼电梯, 小区东门) — a person's
+name, a greeting, a question or a sentence about what is broken is not a place. A fault
+description says what is wrong; a bare place is not one.
+"""
+from __future__ import annotations
+
+import re
+
+from actions.repair import RepairSettings
+from bot.dialogue import Context, Turn
+from bot.dialogue.text import mentions, plain
+
+#: A message that only asks to report a repair says nothing about what is broken.
+BARE_REQUEST = re.compile(
+    r"^(?:您好|你好|喂)?(?:我|我们|我家)?(?:要|想|需要)?(?:请|麻烦)?(?:帮我|给我)?"
+    r"(?:物业)?(?:报修|保修|報修|维修|修理|报个修|报一下修|修东西|找师傅|修)(?:一下)?(?:吧|啊|呀|的)?$")
+_ADDRESS_PARTS = ("building", "unit", "room")
+
+
+def home(ctx: Context) -> str | None:
+    """The bound household's address."""
+    household = ctx.household
+    return household.address if household else None
+
+
+def address(turn: Turn) -> str | None:
+    """A flat number from the entities (3-502, 5-1-301), when the words give building and room."""
+    parts = {e.entity: str(e.value) for e in turn.entities if e.entity in _ADDRESS_PARTS}
+    if "building" in parts and "room" in parts:
+        return "-".join(p for p in (parts["building"], parts.get("unit", ""), parts["room"]) if p)
+    return None
+
+
+def names_building(turn: Turn) -> bool:
+    return any(e.entity in _ADDRESS_PARTS for e in turn.entities)
+
+
+def says_fault(text: str, settings: RepairSettings) -> bool:
+    return mentions(text, settings.fault_words)
+
+
+def says_place(text: str, settings: RepairSettings) -> bool:
+    return mentions(text, settings.place_words)
+
+
+def says_home(text: str, settings: RepairSettings) -> bool:
+    return mentions(text, settings.home_words)
+
+
+def place(turn: Turn, ctx: Context, settings: RepairSettings, *, requested: bool) -> str | None:
+    """Where the repair is, when these words say it (None when they do not).
+
+    Home words mean the bound flat. A flat number is the flat. Words that name a spot are the
+    place, cut to the phrase that names it (5号楼2楼楼道的灯一直不亮 → 5号楼2楼楼道). Unasked,
+    only a named building makes a place; and a sentence that is about a fault is a place only
+    when it names a building (电梯按钮失灵了 is a fault, not a place)."""
+    words = turn.text.strip()
+    if not words:
+        return None
+    flat = address(turn)
+    if says_home(words, settings) and flat is None:
+        return home(ctx)
+    if flat is not None:
+        return flat
+    if not says_place(words, settings):
+        return None
+    building = names_building(turn)
+    if says_fault(words, settings) and not building:
+        return None
+    if not requested and not building:
+        return None
+    phrase = _place_phrase(words, settings)
+    return phrase[:200] if phrase and len(plain(phrase)) >= 2 else None
+
+
+_CLAUSE = re.compile(r"[，,。.！!？?；;、\s]+")
+
+
+def _place_phrase(words: str, settings: RepairSettings) -> str:
+    """The words that name the place: the first clause that names one, up to its last place
+    word before any fault (5号楼2楼楼道的灯一直不亮 → 5号楼2楼楼道)."""
+    for clause in (c for c in _CLAUSE.split(words) if c):
+        if not says_place(clause, settings) and not re.search(r"\d", clause):
+            continue
+        fault_at = min((i for i in (clause.find(w) for w in settings.fault_words) if i > 0), default=len(clause))
+        head = clause[:fault_at]
+        end = max((head.rfind(w) + len(w) for w in settings.place_words if w in head), default=0)
+        return (head[:end] if end else head).strip("的了在是 ")
+    return words
+
+
+def only_place(turn: Turn, settings: RepairSettings) -> bool:
+    """The words name a place and nothing about what is wrong (5号楼电梯, 3-502)."""
+    words = turn.text
+    if says_fault(words, settings):
+        return False
+    return says_place(words, settings) or names_building(turn) or says_home(words, settings)

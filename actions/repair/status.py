@@ -1,0 +1,50 @@
+"""repair_status (报修进度): where the resident's latest repair stands, in one plain sentence.
+
+The latest open ticket (or the latest of all when none is open) is told as a sentence —
+what, where, since when, where it stands and what happens next — and the rest are one
+digit away. "师傅什么时候来" is the same question about the latest open ticket.
+"""
+from __future__ import annotations
+
+from actions.repair import flow
+from bot.dialogue import Context, Option, Reply, Turn
+from store.repairs import OPEN_STATUSES, RepairRepository, RepairTicket
+
+SHOWN = 10
+
+
+@flow.action("repair_status")
+def repair_status(turn: Turn, ctx: Context) -> Reply:
+    """The resident's own and their household's tickets — nobody else's."""
+    household = ctx.household
+    tickets = ctx.store[RepairRepository].for_resident(turn.openid, household.id if household else None, SHOWN)
+    if not tickets:
+        return ctx.reply("repair.status_none")
+    if (ctx.dialog.slots.get("_choice") or {}).get("all"):
+        lines = [ctx.say("repair.status_header")] + [_line(ticket, ctx) for ticket in tickets]
+        return Reply.text("\n".join(lines), footer=True)
+    latest = next((t for t in tickets if t.status in OPEN_STATUSES), tickets[0])
+    sentence = ctx.say("repair.status_latest", date=_date(latest, ctx), category=_category(latest, ctx),
+                       ticket=latest.id, location=latest.location,
+                       status=ctx.say(f"repair.status_next.{latest.status}",
+                                      who=latest.assigned_to or ctx.say("repair.worker")))
+    if len(tickets) == 1:
+        return Reply.text(sentence, footer=True)
+    more = Option.intent(ctx.say("repair.status_all", count=len(tickets)), "repair_status", slots={"all": True})
+    return Reply.text(sentence, [more])
+
+
+def _date(ticket: RepairTicket, ctx: Context) -> str:
+    local = ticket.created_at.astimezone(ctx.timezone)
+    return f"{local.month}月{local.day}日"
+
+
+def _category(ticket: RepairTicket, ctx: Context) -> str:
+    key = f"repair.categories.{ticket.category}"
+    return ctx.say(key) if ctx.responses.has(key) else ticket.category
+
+
+def _line(ticket: RepairTicket, ctx: Context) -> str:
+    return ctx.say("repair.status_line", ticket=ticket.id, category=_category(ticket, ctx),
+                   location=ticket.location, status=ctx.say(f"repair.statuses.{ticket.status}"),
+                   date=_date(ticket, ctx))
