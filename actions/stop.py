@@ -6,10 +6,11 @@ the form before any action runs.)
 from __future__ import annotations
 
 from bot.dialogue import Context, Flow, Reply, Turn
+from bot.dialogue.menu import main_menu
 
 flow: Flow = Flow("stop")
 
 
 @flow.action("stop")
 def stop(turn: Turn, ctx: Context) -> Reply:
-    return ctx.reply("stop.nothing").forgetting_pending()
+    return main_menu(ctx, ctx.registry, ctx.say("stop.nothing")).forgetting_pending()

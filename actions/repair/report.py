@@ -101,6 +101,13 @@ class RepairReport(Form):
             return words if len(turn.plain) >= 3 else None  # the words that start or correct the report
         return None
 
+    def addition(self, turn: Turn, ctx: Context) -> tuple[str, str] | None:
+        """More about the fault while something else is asked (按钮失灵了，按了没反应)."""
+        settings = flow.config(ctx)
+        if turn.tapped or _not_an_answer(turn, ctx) or only_place(turn, settings):
+            return None
+        return ("description", turn.text.strip()) if says_fault(turn.text, settings) else None
+
     def validate_description(self, value: Any, turn: Turn, ctx: Context) -> Any:
         text = str(value).strip()
         return text[:1000] if len(plain(text)) >= 2 else None

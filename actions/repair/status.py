@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from actions.repair import flow
 from bot.dialogue import Context, Option, Reply, Turn
+from bot.dialogue.text import mentions
 from store.repairs import OPEN_STATUSES, RepairRepository, RepairTicket
 
 SHOWN = 10
+#: "All of them, please": the list instead of the latest.
+_ALL_WORDS = ("所有", "全部", "都看", "历史", "以前的", "之前的", "每一", "列表", "记录")
 
 
 @flow.action("repair_status")
@@ -19,14 +22,16 @@ def repair_status(turn: Turn, ctx: Context) -> Reply:
     household = ctx.household
     tickets = ctx.store[RepairRepository].for_resident(turn.openid, household.id if household else None, SHOWN)
     if not tickets:
-        return ctx.reply("repair.status_none")
-    if (ctx.dialog.slots.get("_choice") or {}).get("all"):
+        return Reply.text(ctx.say("repair.status_none"), [Option.intent(ctx.label_of("repair_report"), "repair_report")])
+    if (ctx.dialog.slots.get("_choice") or {}).get("all") or mentions(turn.text, _ALL_WORDS):
         lines = [ctx.say("repair.status_header")] + [_line(ticket, ctx) for ticket in tickets]
         return Reply.text("\n".join(lines), footer=True)
     latest = next((t for t in tickets if t.status in OPEN_STATUSES), tickets[0])
+    next_step = "urgent" if latest.urgent and latest.status in OPEN_STATUSES else latest.status
     sentence = ctx.say("repair.status_latest", date=_date(latest, ctx), category=_category(latest, ctx),
                        ticket=latest.id, location=latest.location,
-                       status=ctx.say(f"repair.status_next.{latest.status}",
+                       label=ctx.say(f"repair.statuses.{latest.status}"),
+                       status=ctx.say(f"repair.status_next.{next_step}",
                                       who=latest.assigned_to or ctx.say("repair.worker")))
     if len(tickets) == 1:
         return Reply.text(sentence, footer=True)

@@ -30,7 +30,7 @@ from bot.dialogue.flow import Stage
 from bot.dialogue.forms import CONFIRM, SKIPPED, Form
 from bot.dialogue.menu import main_menu, menu_options
 from bot.dialogue.registry import Registry
-from bot.dialogue.text import correction, is_noise, leaves_form, plain, plain_set
+from bot.dialogue.text import Correction, correction, is_noise, leaves_form, plain, plain_set
 from bot.dialogue.turn import DialogView, FormState, Option, Reply, Turn
 from bot.errors import BindingRequired, SettingsError
 from bot.settings import Config
@@ -361,7 +361,7 @@ class DialogueEngine:
     def _continue(self, form: Form, turn: Turn, ctx: Context, state: FormState) -> Reply:
         slot = state.requested_slot
         corrected = correction(turn)
-        if corrected is not None and corrected.text:
+        if corrected is not None and corrected.turn.text:
             return self._correct(form, corrected, turn, ctx, state)
         if slot == CONFIRM:
             return self._confirm_turn(form, turn, ctx, state)
@@ -383,6 +383,12 @@ class DialogueEngine:
             return self._miss(form, turn, ctx, state, form.invalid(str(slot), ctx))
         if leaves_form(turn, self._leave):
             return self.cancel(turn, ctx, state)
+        addition = form.addition(turn, ctx)
+        if addition is not None and state.slots.get(addition[0]):
+            name, words = addition
+            if words not in str(state.slots[name]):
+                state.slots[name] = f"{state.slots[name]}；{words}"
+            return self._reask(form, turn, ctx, state).prefixed(ctx.say("form.noted"))
         return self._digress(form, turn, ctx, state)
 
     def _fill_others(self, form: Form, requested: str | None, turn: Turn, ctx: Context, state: FormState,
@@ -401,10 +407,13 @@ class DialogueEngine:
                 filled = True
         return filled
 
-    def _correct(self, form: Form, corrected: Turn, turn: Turn, ctx: Context, state: FormState) -> Reply:
-        """不对，是… / 改成…: the slots the corrected words answer are replaced; when they name
-        none, they answer the question asked, or else the slot filled last."""
-        changed = self._fill_others(form, None, corrected, ctx, state, refill=True)
+    def _correct(self, form: Form, fix: Correction, turn: Turn, ctx: Context, state: FormState) -> Reply:
+        """不对，是… / 改成… / 是X不是Y: the slots the corrected words answer are replaced (Y by X
+        inside a value that has Y); when they name none, they answer the question asked, or
+        else the slot filled last."""
+        corrected = fix.turn
+        changed = self._substitute(form, fix, turn, ctx, state) or self._fill_others(
+            form, None, corrected, ctx, state, refill=True)
         if not changed:
             target = state.requested_slot if state.requested_slot not in (None, CONFIRM) else self._last_filled(
                 form, state)
@@ -420,6 +429,20 @@ class DialogueEngine:
             return self._miss(form, turn, ctx, state, form.invalid(state.requested_slot or "", ctx))
         state.misses = 0
         return self._ask_next(form, turn, ctx, state).prefixed(ctx.say("form.corrected"))
+
+    @staticmethod
+    def _substitute(form: Form, fix: Correction, turn: Turn, ctx: Context, state: FormState) -> bool:
+        if not fix.wrong:
+            return False
+        changed = False
+        for slot in form.slots:
+            value = state.slots.get(slot)
+            if isinstance(value, str) and fix.wrong in value:
+                checked = form.validate(slot, value.replace(fix.wrong, fix.turn.text), turn, ctx)
+                if checked is not None:
+                    state.slots[slot] = checked
+                    changed = True
+        return changed
 
     @staticmethod
     def _last_filled(form: Form, state: FormState) -> str | None:
@@ -453,7 +476,7 @@ class DialogueEngine:
             return self.cancel(turn, ctx, state)
         if intent and sure and intent not in CONTROL_INTENTS and intent != form.name:
             handler = self.registry.get(intent)
-            if isinstance(handler, Form) or intent == "human_handoff" or handler is None:
+            if isinstance(handler, Form) or intent == "human_handoff":
                 return self.run_intent(intent, turn, ctx, state)
             answer = self.run_intent(intent, turn, ctx, state)
             if state.form != form.name:  # the action ended the form itself
@@ -547,7 +570,7 @@ class DialogueEngine:
         state.slots = {}  # and whatever was kept for it (a photo sent before the form)
         state.pending_intent = None
         state.misses = 0
-        return Reply.text(ctx.say("stop.cancelled" if had_form else "stop.nothing"), footer=True)
+        return main_menu(ctx, self.registry, ctx.say("stop.cancelled" if had_form else "stop.nothing"))
 
     # --- not understood ----------------------------------------------------------------------
     def _fallback(self, turn: Turn, ctx: Context, state: FormState) -> Reply:

@@ -59,6 +59,11 @@ class Form:
         """Whether ``slot`` still has to be asked for."""
         return slot not in slots
 
+    def addition(self, turn: Turn, ctx: Context) -> tuple[str, str] | None:
+        """More words for a slot already filled, given while another was asked ("按钮失灵了，
+        按了没反应" while the place is asked): ``(slot, words)`` to add, or None."""
+        return None
+
     def summary(self, slots: Mapping[str, Any], ctx: Context) -> str:
         raise NotImplementedError(f"form {self.name} asks for confirmation but has no summary")
 

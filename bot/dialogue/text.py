@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from bot.dialogue.turn import Turn
@@ -18,11 +18,14 @@ _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
 #: 不修了, 先不报了, 不用了, 还是不办了吧: "not (doing) it after all".
 _LEAVE = re.compile(r"^(?:先|暂时|还是|那就|那|我)*不(?:用|要|需要|想)?"
                     r"(?:修|报|办|弄|填|要|用|需要|绑|绑定|报名|捐|换|去|搞)?(?:了|啦|吧|啊|呀)+$")
+#: One or two characters said over and over: 啊啊啊, 巴拉巴拉, 哈哈哈哈.
+_REPEATED = re.compile(r"(.{1,2}?)\1+")
 #: A correction: 不对，是马桶堵了 / 改成5号楼 / 应该是 3-502.
 _CORRECTION = re.compile(
     r"^\s*(?:不对|不是的|不是|错了|说错了|写错了|搞错了|弄错了|刚才说错了|更正一下|更正|改一下|改下)"
     r"[\s,，。.!！、:：]*(?:应该是|是|改成|改为|换成)?\s*(?P<rest>.*)$"
-    r"|^\s*(?:改成|改为|换成|应该是)\s*(?P<rest2>.+)$")
+    r"|^\s*(?:\S{1,6}?)?(?:改成|改为|换成|应该是)\s*(?P<rest2>.+)$"
+    r"|^\s*是(?P<rest3>[^，,。]+?)[，,\s]*(?:而)?不是(?P<wrong>.+?)[。.!！]?$")
 
 
 @lru_cache(maxsize=8192)
@@ -64,26 +67,39 @@ def leaves_form(turn: Turn, extra: frozenset[str] = frozenset()) -> bool:
     return turn.plain in extra or bool(_LEAVE.match(turn.plain))
 
 
-def correction(turn: Turn) -> Turn | None:
-    """The corrected part of a correction (不对，是马桶堵了 → 马桶堵了), as a turn of its own
-    (entities re-based onto the shorter text), or None when the message corrects nothing."""
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """不对，是马桶堵了 → ``turn`` holds 马桶堵了; 是5号楼不是3号楼 → also ``wrong`` = 3号楼."""
+
+    turn: Turn
+    wrong: str | None = None
+
+
+def correction(turn: Turn) -> Correction | None:
+    """The corrected part of a correction, as a turn of its own (entities re-based onto the
+    shorter text), or None when the message corrects nothing."""
     match = _CORRECTION.match(turn.text)
     if not match:
         return None
-    rest = (match.group("rest") if match.group("rest") is not None else match.group("rest2") or "").strip()
+    rest = next((match.group(g) for g in ("rest", "rest2", "rest3") if match.group(g) is not None), "").strip()
     offset = turn.text.find(rest) if rest else len(turn.text)
+    end = offset + len(rest)
     entities = tuple(replace(e, start=e.start - offset, end=e.end - offset)
-                     for e in turn.entities if e.start >= offset)
+                     for e in turn.entities if e.start >= offset and e.end <= end)
     parse = Parse(rest, turn.parse.intent, entities, turn.parse.ranking) if turn.parse else None
-    return replace(turn, text=rest, plain=plain(rest) if rest else "", parse=parse)
+    fixed = replace(turn, text=rest, plain=plain(rest) if rest else "", parse=parse)
+    return Correction(fixed, (match.group("wrong") or "").strip() or None)
 
 
 def is_noise(turn: Turn) -> bool:
-    """Punctuation, emoji, or one character said over and over: nothing to act on."""
+    """Punctuation, emoji, or a sound said over and over (啊啊啊, 巴拉巴拉): nothing to act on."""
     text = turn.text.strip()
     if not text:
         return True
-    letters = [ch for ch in text if unicodedata.category(ch)[0] in "LN"]
+    letters = "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
     if not letters:
         return True
-    return len(set(letters)) == 1 and len(letters) >= 2
+    if len(letters) < 3 or not _REPEATED.fullmatch(letters):
+        return False
+    # 对对对 / 好好好 / 谢谢谢谢 are answers, not noise
+    return not (turn.intent in ("affirm", "deny", "thanks", "greet") and turn.confidence >= 0.5)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from store.repairs import RepairRepository
+
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -281,7 +283,7 @@ def read_records(store: Any, openid: str, on_duty: tuple[str, ...]) -> Records:
     tickets = tuple(
         Ticket(t.id, t.category, t.location or "", t.description or "", t.phone or "", bool(t.urgent), t.status,
                bool(t.photo_url or t.photo_media_id))
-        for t in store.repairs.list() if t.openid == openid)
+        for t in store[RepairRepository].list() if t.openid == openid)
     escalations = sum(1 for e in store.escalations.list() if e.openid == openid)
     notices = sum(len(store.outbox.for_openid(staff)) for staff in on_duty)
     resident = store.residents.get(openid)

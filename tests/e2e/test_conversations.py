@@ -56,7 +56,7 @@ State (read through the store after the turn; counts are a number or ">=N"):
       latest: {…}             the newest ticket; each: {…} every ticket. Ticket checks:
         category: CODE | [CODE…]   a category code of config.yml (water_leak, gas, elevator …)
         urgent: BOOL
-        status: STATUS | [STATUS…] pending, assigned, in_progress, completed, rated, cancelled
+        status: STATUS | [STATUS…] pending, assigned, in_progress, done, cancelled
         location_has / description_has / phone_has: [A, B]   contains at least one
         location_lacks / description_lacks: [A, B]           contains none
         has_photo: BOOL
@@ -87,7 +87,7 @@ import pytest
 
 from bot.runtime import Runtime
 from store.clock import utcnow
-from store.repositories.repairs import NewTicket
+from store.repairs import NewTicket, RepairRepository
 from tests.e2e.conversation_suite import (
     REPLY_KEYS,
     SEND_KEYS,
@@ -217,7 +217,7 @@ class Talk:
         with self.store_of() as store:
             resident = store.residents.get(self.openid)
             for number, seed in enumerate(self.conversation.tickets):
-                ticket, _ = store.repairs.open_ticket(
+                ticket, _ = store[RepairRepository].open_ticket(
                     NewTicket(openid=self.openid, category=seed["category"],
                               location=str(seed.get("location", self.conversation.bound)),
                               description=str(seed["description"]), household_id=resident.household_id,
@@ -226,7 +226,7 @@ class Talk:
                     now=now - timedelta(days=float(seed.get("days_ago", 0)), minutes=len(self.conversation.tickets)
                                         - number))
                 if seed.get("status", "pending") != "pending":
-                    store.repairs.set_status(ticket, seed["status"], now)
+                    store[RepairRepository].set_status(ticket, seed["status"], now)
         summary = "; ".join(f"{s['description']} ({s.get('status', 'pending')})" for s in self.conversation.tickets)
         self.lines.append(f"{'setup':>6} 已有报修: {summary}")
 
