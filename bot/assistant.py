@@ -155,6 +155,7 @@ class Assistant:
         now = utcnow()
         if inbound.opens_window:
             resident = store.residents.record_inbound(inbound.openid, now)
+            store.outbox.release_held(inbound.openid, now)  # a new window: what waited goes out
         else:
             resident = store.residents.get_or_create(inbound.openid, now)
         if inbound.event == "subscribe_scan" and inbound.event_key:

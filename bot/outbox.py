@@ -1,11 +1,12 @@
 """Delivering the outbox through the customer-service message API, with retries.
 
-Replies that missed the 5-second budget, staff notifications and staff answers wait in
-the ``outbox`` table, so nothing is lost when the WeChat API is down or the server
-restarts. Each round leases due rows (two workers never send one row), checks WeChat's
-48-hour window and per-window quota, sends outside any transaction, then records the
-outcome: sent, retry later (with back-off), or held — in which case staff are told that
-a resident could not be reached.
+Replies that missed the 5-second budget, staff notifications, staff answers and pushes
+(:mod:`bot.notify`) wait in the ``outbox`` table, so nothing is lost when the WeChat API is
+down or the server restarts. Each round leases due rows (two workers never send one row),
+checks WeChat's 48-hour window and per-window quota, sends outside any transaction (a
+template message instead, outside the window, when one is configured), then records the
+outcome: sent, retry later (with back-off), or held until the resident next writes — and
+staff are told when an answer someone waits for is held.
 """
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ from store.db import transaction
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
-#: Purposes that go to residents (held ones are reported to staff); staff notices do not.
+#: Purposes whose hold is reported to staff (someone is waiting for that answer); pushes
+#: (bills, reminders) simply wait for the resident's next message.
 RESIDENT_PURPOSES = frozenset({"reply", "staff_reply"})
 
 
@@ -40,7 +42,9 @@ class _Job:
     openid: str
     purpose: str
     body: dict[str, Any] | None
-    allowed: bool
+    #: "custom" (inside the window), "template" (outside it, with a template), "hold".
+    mode: str
+    template: dict[str, Any] | None = None
 
 
 class OutboxWorker:
@@ -69,21 +73,36 @@ class OutboxWorker:
                 resident = store.residents.get(row.openid)
                 allowed = resident is not None and store.residents.in_customer_service_window(
                     resident, now, self.window, self.quota)
+                template = self._template(row.template)
                 if allowed and resident is not None:
                     resident.window_sends += 1  # reserve the quota before sending
+                    mode = "custom"
+                else:
+                    mode = "template" if template is not None else "hold"
                 body = render_custom(Reply.from_dict(row.payload), footer)
-                jobs.append(_Job(row.id, row.openid, row.purpose, body, allowed))
+                jobs.append(_Job(row.id, row.openid, row.purpose, body, mode, template))
         return jobs
+
+    def _template(self, stored: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The template message to send instead, when its template is configured."""
+        if not stored:
+            return None
+        template_id = self.config.wechat.templates.get(str(stored.get("template", "")))
+        return {**stored, "template_id": template_id} if template_id else None
 
     def _deliver(self, job: _Job) -> None:
         if job.body is None:
             self._record(job, "sent", None)
             return
-        if not job.allowed:
+        if job.mode == "hold":
             self._record(job, "held", "outside the 48-hour customer-service window or over its quota")
             return
         try:
-            self.api.send(job.openid, job.body)
+            if job.mode == "template" and job.template is not None:
+                self.api.send_template(job.openid, str(job.template["template_id"]),
+                                       dict(job.template.get("data") or {}), str(job.template.get("url") or ""))
+            else:
+                self.api.send(job.openid, job.body)
         except WindowClosed as error:
             self._record(job, "held", str(error))
         except DeliveryError as error:

@@ -92,6 +92,9 @@ class NluConfig(_Section):
 
 class WeChatConfig(_Section):
     api_timeout_seconds: float = Field(5, gt=0, le=30)
+    #: Template messages (name → template id from the official account's 模板消息 page), sent
+    #: instead of a customer-service message when the resident has not written for 48 hours.
+    templates: dict[str, str] = Field(default_factory=dict)
     customer_service_window_hours: float = Field(48, gt=0)
     customer_service_quota: int = Field(5, ge=1)
     max_clock_skew_seconds: int = Field(300, ge=0)

@@ -147,16 +147,22 @@ class OutboxMessage(Base):
     """A message to deliver through the customer-service API; survives restarts.
 
     status: ``pending`` → ``sending`` (leased to a worker) → ``sent``; ``held`` when WeChat's
-    48-hour window or quota forbids it (staff are told); ``failed`` after the last attempt.
+    48-hour window or quota forbids it and there is no template message to send instead (it
+    goes out when the resident next writes); ``failed`` after the last attempt (the dead
+    letters staff see); ``dropped`` when the resident unfollowed or asked to be forgotten.
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),
+                      Index("ix_outbox_openid_status", "openid", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     openid: Mapped[str] = mapped_column(String(64), index=True)
-    purpose: Mapped[str] = mapped_column(String(32))  # reply | staff_notice | staff_reply
+    purpose: Mapped[str] = mapped_column(String(32))  # reply | staff_notice | staff_reply | push
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: Outside the 48-hour window this template message goes instead, when one is configured:
+    #: ``{"template": name, "data": {...}, "url": ...}``.
+    template: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     dedup_key: Mapped[str | None] = mapped_column(String(160), unique=True, default=None)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

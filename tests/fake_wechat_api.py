@@ -1,4 +1,4 @@
-"""A stand-in for api.weixin.qq.com on localhost: tokens and customer-service messages.
+"""A stand-in for api.weixin.qq.com on localhost: tokens, customer-service and template messages.
 
 Tests point WECHAT_API_BASE_URL at it, script its answers (an errcode, an HTTP error, a
 hang) and read what the bot sent.
@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 class FakeWeChatApi:
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
+        self.templates: list[dict[str, Any]] = []
         self.token_requests = 0
         self.next_errors: list[int | str] = []  # errcodes, or "http500", or "hang"
         self.stable_token = True
@@ -48,6 +49,10 @@ class FakeWeChatApi:
                 if url.path == "/cgi-bin/stable_token" and api.stable_token:
                     api.token_requests += 1
                     self._json({"access_token": "TOKEN-stable", "expires_in": 7200})
+                    return
+                if url.path == "/cgi-bin/message/template/send":
+                    api.templates.append(body)
+                    self._json({"errcode": 0, "errmsg": "ok", "msgid": len(api.templates)})
                     return
                 if url.path == "/cgi-bin/message/custom/send":
                     token = parse_qs(url.query).get("access_token", [""])[0]

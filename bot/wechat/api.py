@@ -76,6 +76,22 @@ class WeChatApi:
             raise DeliveryError(error.__class__.__name__) from None
 
 
+    def send_template(self, openid: str, template_id: str, data: dict[str, str], url: str = "") -> None:
+        """Send a template message (POST cgi-bin/message/template/send); it needs no 48-hour window."""
+        body: dict[str, Any] = {"touser": openid, "template_id": template_id,
+                                "data": {name: {"value": value} for name, value in data.items()}}
+        if url:
+            body["url"] = url
+        try:
+            self._client.post("message/template/send", data=body)
+        except WeChatClientException as error:
+            if error.errcode in (43004, 40003):  # unfollowed, unknown openid
+                raise WindowClosed(f"errcode {error.errcode}") from None
+            raise DeliveryError(f"errcode {error.errcode}") from None
+        except requests.RequestException as error:
+            raise DeliveryError(error.__class__.__name__) from None
+
+
 def _token_storage(redis_url: str) -> Any:
     if not redis_url:
         return MemoryStorage()

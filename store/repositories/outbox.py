@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from store.models import OutboxMessage
-from store.repositories._sql import insert_ignoring_conflicts, locks_rows
+from store.repositories._sql import insert_ignoring_conflicts, locks_rows, rowcount
 
 
 class OutboxRepository:
@@ -16,11 +16,13 @@ class OutboxRepository:
         self.session = session
 
     def enqueue(self, openid: str, purpose: str, payload: dict[str, Any], now: datetime,
-                dedup_key: str | None = None) -> bool:
-        """Queue a delivery; a second enqueue with the same ``dedup_key`` does nothing."""
+                dedup_key: str | None = None, template: dict[str, Any] | None = None) -> bool:
+        """Queue a delivery; a second enqueue with the same ``dedup_key`` does nothing.
+        ``template`` is the template message to send instead outside the 48-hour window."""
         values = {
             "openid": openid, "purpose": purpose, "payload": payload, "dedup_key": dedup_key,
             "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now,
+            "template": template,
         }
         return insert_ignoring_conflicts(self.session, OutboxMessage.__table__, values)  # type: ignore[arg-type]
 
@@ -70,3 +72,17 @@ class OutboxRepository:
     def mark_held(self, message: OutboxMessage, reason: str) -> None:
         message.status = "held"
         message.last_error = reason[:500]
+
+    def release_held(self, openid: str, now: datetime) -> int:
+        """The resident wrote again (a new 48-hour window): what was held for them goes out."""
+        return rowcount(self.session.execute(
+            update(OutboxMessage).where(OutboxMessage.openid == openid, OutboxMessage.status == "held")
+            .values(status="pending", next_attempt_at=now)))
+
+    def drop_for(self, openid: str, purposes: tuple[str, ...] | None = None) -> int:
+        """Nothing more goes to this resident (they unfollowed, or asked to be forgotten)."""
+        query = update(OutboxMessage).where(
+            OutboxMessage.openid == openid, OutboxMessage.status.in_(("pending", "held", "failed")))
+        if purposes is not None:
+            query = query.where(OutboxMessage.purpose.in_(purposes))
+        return rowcount(self.session.execute(query.values(status="dropped")))

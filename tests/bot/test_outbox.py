@@ -134,3 +134,53 @@ def test_a_new_message_from_the_resident_reopens_the_window(wired, fake_api) -> 
     enqueue_reply(runtime, "o_again", "new window")
     worker.run_once()
     assert len(fake_api.sent) == 6
+
+
+def push_to(runtime: Runtime, openid: str, text: str, template: bool = False) -> bool:
+    from bot.dialogue.turn import Reply
+    from bot.notify import Template, push
+
+    with transaction(runtime.factory) as session:
+        return push(Store(session), openid, Reply.text(text), utcnow(), key=f"push:{openid}:{text}",
+                    template=Template("bill_issued", {"first": text, "keyword1": "2026-11"}) if template else None)
+
+
+def quiet_for_two_days(runtime: Runtime, openid: str) -> None:
+    with transaction(runtime.factory) as session:
+        Store(session).residents.get(openid).last_inbound_at = utcnow() - timedelta(hours=49)
+
+
+def test_outside_the_window_a_push_goes_as_its_template_message_when_one_is_configured(wired, fake_api) -> None:
+    runtime, worker = wired(wechat={"templates": {"bill_issued": "TPL-BILL"}})
+    Resident(runtime, "o_tpl").say("你好")
+    quiet_for_two_days(runtime, "o_tpl")
+    assert push_to(runtime, "o_tpl", "新账单", template=True)
+    worker.run_once()
+    [sent] = fake_api.templates
+    assert sent["touser"] == "o_tpl" and sent["template_id"] == "TPL-BILL"
+    assert sent["data"]["first"]["value"] == "新账单" and fake_api.sent == []
+    assert [row.status for row in outbox_rows(runtime, "o_tpl")] == ["sent"]
+
+
+def test_without_a_template_a_push_waits_for_the_residents_next_message(wired, fake_api) -> None:
+    runtime, worker = wired(staff={"on_duty_openids": ["o_duty"]})
+    resident = Resident(runtime, "o_wait")
+    resident.say("你好")
+    quiet_for_two_days(runtime, "o_wait")
+    assert push_to(runtime, "o_wait", "活动提醒", template=True)  # no template id configured
+    worker.run_once()
+    assert [row.status for row in outbox_rows(runtime, "o_wait")] == ["held"]
+    assert outbox_rows(runtime, "o_duty") == []  # a push waiting is not news for staff
+    resident.say("在吗")
+    worker.run_once()
+    assert [row.status for row in outbox_rows(runtime, "o_wait")] == ["sent"]
+    assert "活动提醒" in fake_api.sent[-1]["text"]["content"]
+
+
+def test_nothing_is_pushed_to_a_resident_who_unfollowed(wired, fake_api) -> None:
+    runtime, _ = wired()
+    Resident(runtime, "o_gone").say("你好")
+    with transaction(runtime.factory) as session:
+        Store(session).residents.get("o_gone").subscribed = False
+    assert not push_to(runtime, "o_gone", "账单")
+    assert outbox_rows(runtime, "o_gone") == []
