@@ -54,9 +54,12 @@ class Inbound:
 
     @property
     def key(self) -> str:
-        """The dedup key: MsgId for messages; sender + CreateTime (+ event) for events."""
+        """The dedup key: sender + MsgId for messages; sender + CreateTime (+ event) for events.
+
+        A MsgId is not trusted to be unique across senders: keyed on MsgId alone, another
+        resident's message carrying the same MsgId would get the first resident's reply."""
         if self.msg_id:
-            return f"msg:{self.msg_id}"
+            return f"msg:{self.openid}:{self.msg_id}"
         return f"event:{self.openid}:{self.create_time}:{self.event or self.raw_type}"
 
     @property
