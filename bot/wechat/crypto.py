@@ -24,7 +24,6 @@ from wechatpy.exceptions import InvalidAppIdException
 
 from bot.errors import BadMessage, BadSignature
 
-
 _SHA1_HEX = re.compile(r"[0-9a-fA-F]{40}")
 #: A Unix time in seconds: ten digits today; more than twelve is no clock's.
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")

@@ -194,8 +194,8 @@ def _flatten(root: dict[str, Any], openid: str, msg_id: str) -> Inbound:
         return Inbound(kind=kind, photo=Photo(url=_field(root, "PicUrl", 1000), media_id=_field(root, "MediaId", 128)),
                        **base)
     if kind == "location":
-        location = Location(_coordinate(root, "Location_X"), _coordinate(root, "Location_Y"), _field(root, "Label", 200))
-        return Inbound(kind=kind, location=location, **base)
+        latitude, longitude = _coordinate(root, "Location_X"), _coordinate(root, "Location_Y")
+        return Inbound(kind=kind, location=Location(latitude, longitude, _field(root, "Label", 200)), **base)
     if kind == "link":
         return Inbound(kind=kind, link_title=_field(root, "Title", 200), text="", **base)
     if kind == "event":
