@@ -322,6 +322,22 @@ def test_entities_dtds_and_attribute_floods_are_a_clean_400(client: TestClient, 
     assert_refused_cleanly(wechat.post(body, safe=safe).status, 400, caplog)
 
 
+
+def test_an_unforeseen_failure_reading_a_request_is_still_a_400(
+        client: TestClient, wechat: WeChatServer, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reading bug is logged once with its traceback, and the client still gets an answer."""
+    def broken(xml: str) -> None:
+        raise RecursionError("a parser bug")
+
+    monkeypatch.setattr("bot.webhook.parse_inbound", broken)
+    response = client.post("/wechat", params=wechat.signed_params(), content=text_xml("o_x", "你好").encode())
+    assert response.status_code == 400
+    [record] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert record.exc_info is not None and "could not be read" in record.getMessage()
+    monkeypatch.undo()
+    assert_still_served(client, wechat)
+
 def test_markup_a_resident_types_is_only_words(wechat: WeChatServer) -> None:
     delivery = wechat.say("o_typist", '<!DOCTYPE x [<!ENTITY a "b">]><b><b>你好</b></b>')
     assert delivery.status == 200 and delivery.content
