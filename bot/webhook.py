@@ -4,7 +4,13 @@ GET verifies the server (sha1 signature, echo ``echostr``). POST checks the sign
 the timestamp window, decrypts in safe/compatible mode (``encrypt_type=aes``, checked with
 ``msg_signature``), deduplicates WeChat's retries, runs the message, and answers inside the
 reply budget: a reply that is not ready in time is delivered later through the outbox and
-WeChat gets ``success``. Requests WeChat would never send get a clean 4xx and a log line.
+WeChat gets ``success``.
+
+Requests WeChat would never send get a clean 4xx (403 signature, 400 message, 413 size) and
+one log line without a traceback, and the connection stays open for the next request.
+Everything up to a parsed message is read from untrusted input; should reading it ever fail
+in a way not foreseen, that request still gets a 400 (its traceback logged once), never an
+exception that makes the server drop the connection.
 """
 from __future__ import annotations
 
@@ -15,14 +21,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 
 from bot.assistant import Answer, Assistant, Rendezvous
 from bot.errors import BadMessage, BadRequest, BodyTooLarge
 from bot.privacy import mask_openid
 from bot.settings import Settings
-from bot.wechat.crypto import MessageCrypto, check_signature, check_timestamp
+from bot.wechat.crypto import MessageCrypto, check_nonce, check_signature, check_timestamp
 from bot.wechat.inbound import Inbound, parse_inbound, parse_xml
 from bot.wechat.render import render_xml
 from store.repositories.processed import ClaimState
@@ -54,6 +60,8 @@ class WeChatEndpoint:
             self._check_request(params.get("signature", ""), params.get("timestamp", ""), params.get("nonce", ""))
         except BadRequest as error:
             return self._refuse(request, error)
+        except Exception:  # see the module docstring: answered, never a dropped connection
+            return self._unreadable(request)
         return PlainTextResponse(params.get("echostr", ""))
 
     # --- POST: messages -----------------------------------------------------------------------
@@ -68,6 +76,11 @@ class WeChatEndpoint:
             inbound = parse_inbound(xml)
         except BadRequest as error:
             return self._refuse(request, error)
+        except ClientDisconnect:
+            log.info("client left %s %s before sending its body", request.method, request.url.path)
+            return PlainTextResponse("", status_code=400)
+        except Exception:  # see the module docstring: answered, never a dropped connection
+            return self._unreadable(request)
         try:
             answer = await self._answer(inbound, started)
         except Exception:  # never a 500: the resident gets an apology, WeChat a valid reply
@@ -77,12 +90,13 @@ class WeChatEndpoint:
 
     def _check_request(self, signature: str, timestamp: str, nonce: str) -> None:
         check_timestamp(timestamp, self.max_skew)
+        check_nonce(nonce)
         check_signature(self.token, signature, timestamp, nonce)
 
     async def _read_body(self, request: Request) -> str:
         declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_body:
-            raise BodyTooLarge(f"body of {declared} bytes")
+        if declared.isascii() and declared.isdigit() and (len(declared) > 12 or int(declared) > self.max_body):
+            raise BodyTooLarge(f"body of {declared[:20]} bytes")
         chunks: list[bytes] = []
         size = 0
         async for chunk in request.stream():
@@ -158,6 +172,11 @@ class WeChatEndpoint:
             xml = self.crypto.encrypt(xml, nonce or secrets.token_hex(8), timestamp or str(int(time.time())),
                                       key_index)
         return Response(xml, media_type="application/xml")
+
+    @staticmethod
+    def _unreadable(request: Request) -> Response:
+        log.exception("refused %s %s: the request could not be read", request.method, request.url.path)
+        return PlainTextResponse("bad request", status_code=400)
 
     @staticmethod
     def _refuse(request: Request, error: BadRequest) -> Response:

@@ -12,6 +12,9 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 from starlette.testclient import TestClient
 
 import nlu
@@ -28,6 +31,19 @@ APPID = "wx0123456789abcdef"
 AES_KEY = base64.b64encode(b"k" * 32).decode()[:43]
 PREVIOUS_AES_KEY = base64.b64encode(b"p" * 32).decode()[:43]
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+# Property-based tests: small enough for `make test`, each example held to a deadline (a hang
+# fails). The fixtures they use are built once per test and shared by its examples, on purpose.
+# CI runs the same examples every time (derandomized); HYPOTHESIS_PROFILE=deep looks further.
+# Failing examples are kept under var/ (ignored by git) and tried first on the next run.
+hypothesis_settings.register_profile(
+    "dev", max_examples=120, deadline=2500,
+    database=DirectoryBasedExampleDatabase(Path(__file__).resolve().parents[1] / "var" / "hypothesis"),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+hypothesis_settings.register_profile("ci", parent=hypothesis_settings.get_profile("dev"), derandomize=True,
+                                     database=None, print_blob=True)
+hypothesis_settings.register_profile("deep", parent=hypothesis_settings.get_profile("dev"), max_examples=2000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 def wechat_env(**overrides: str) -> dict[str, str]:

@@ -5,11 +5,17 @@ mode the encrypted body is checked with ``msg_signature`` (sha1 of the sorted to
 timestamp, nonce and ciphertext). The AES work itself is wechatpy's (PrpCrypto); the
 comparisons here are constant-time, and a previous EncodingAESKey is kept as a fallback
 while the key is being rotated.
+
+Everything here reads query parameters anyone can send, so each is checked for its shape
+before use: a signature is 40 hex digits (``hmac.compare_digest`` raises on a non-ASCII
+str), a timestamp is ASCII digits (``str.isdigit`` also takes ``¹²³`` and ``１２３``, which
+``int`` refuses), a nonce is a short ASCII token. Any other shape is a BadSignature (403).
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import struct
 import time
 
@@ -18,19 +24,36 @@ from wechatpy.exceptions import InvalidAppIdException
 
 from bot.errors import BadMessage, BadSignature
 
+_SHA1_HEX = re.compile(r"[0-9a-fA-F]{40}")
+#: A Unix time in seconds: ten digits today; more than twelve is no clock's.
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+#: WeChat's nonces are short numbers; letters are allowed for other clients' sake.
+_NONCE = re.compile(r"[0-9A-Za-z_\-]{0,64}")
+
 
 def sign(*parts: str) -> str:
-    return hashlib.sha1("".join(sorted(parts)).encode("utf-8")).hexdigest()
+    # surrogatepass: a part that is not valid Unicode still hashes (and so fails to match)
+    return hashlib.sha1("".join(sorted(parts)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def check_signature(token: str, signature: str, timestamp: str, nonce: str, *extra: str) -> None:
-    if not signature or not hmac.compare_digest(sign(token, timestamp, nonce, *extra), signature.lower()):
+    """``signature`` must be the sha1 of the sorted parts, compared in constant time."""
+    if not _SHA1_HEX.fullmatch(signature):
+        raise BadSignature("signature is not a sha1 digest")
+    expected = sign(token, timestamp, nonce, *extra)
+    if not hmac.compare_digest(expected.encode("ascii"), signature.lower().encode("ascii")):
         raise BadSignature("signature does not match")
+
+
+def check_nonce(nonce: str) -> None:
+    """The nonce is echoed into a safe-mode reply's envelope: only a plain token may be."""
+    if not _NONCE.fullmatch(nonce):
+        raise BadSignature("nonce is not a WeChat nonce")
 
 
 def check_timestamp(timestamp: str, max_skew: int, now: float | None = None) -> None:
     """Refuse requests whose timestamp is far from our clock (replays); 0 turns the check off."""
-    if not timestamp.isdigit():
+    if not _TIMESTAMP.fullmatch(timestamp):
         raise BadSignature("timestamp is not a number")
     if max_skew and abs((time.time() if now is None else now) - int(timestamp)) > max_skew:
         raise BadSignature("timestamp outside the allowed window")

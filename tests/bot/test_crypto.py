@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bot.errors import BadMessage, BadSignature
-from bot.wechat.crypto import MessageCrypto, check_signature, check_timestamp, sign
+from bot.wechat.crypto import MessageCrypto, check_nonce, check_signature, check_timestamp, sign
 
 # The sample of WeChat's WXBizMsgCrypt demo (token, EncodingAESKey, AppID, request and result).
 OFFICIAL_TOKEN = "spamtest"
@@ -97,3 +97,47 @@ def test_timestamp_window(timestamp: str, skew: int, ok: bool) -> None:
     else:
         with pytest.raises(BadSignature):
             check_timestamp(timestamp, skew, now=1000)
+
+
+# --- shapes anyone can send: refused as a BadSignature, never another exception ----------------
+#: Digits ``str.isdigit`` accepts and ``int`` refuses, or that are no ASCII: superscripts,
+#: full-width, Arabic-Indic and Devanagari.
+NON_ASCII_DIGITS = ["¹²³", "１７００００００００", "١٧٠٠٠٠٠٠٠٠", "१७००००००००"]
+
+
+@pytest.mark.parametrize("signature", [
+    "é" * 40, "签" * 40, "１" * 40, sign("tok", "123", "abc")[:-1] + "é", sign("tok", "123", "abc")[:-1] + "١",
+    sign("tok", "123", "abc") + "\n", " " + sign("tok", "123", "abc"), sign("tok", "123", "abc")[:39], "\ud800" * 40,
+])
+def test_signature_of_any_other_shape_is_a_bad_signature(signature: str) -> None:
+    with pytest.raises(BadSignature):
+        check_signature("tok", signature, "123", "abc")
+
+
+def test_signature_in_upper_case_hex_is_accepted() -> None:
+    check_signature("tok", sign("tok", "123", "abc").upper(), "123", "abc")
+
+
+def test_msg_signature_that_is_not_ascii_is_a_bad_signature() -> None:
+    crypto = MessageCrypto(OFFICIAL_TOKEN, OFFICIAL_APPID, OFFICIAL_KEY)
+    with pytest.raises(BadSignature):
+        crypto.decrypt(OFFICIAL_CIPHERTEXT, "签名" * 20, OFFICIAL_TIMESTAMP, OFFICIAL_NONCE)
+
+
+@pytest.mark.parametrize("timestamp", [*NON_ASCII_DIGITS, "1" * 13, "9" * 5000, "-1", "+1000", "1000 ", "1e3"])
+def test_timestamp_that_is_not_ascii_digits_is_a_bad_signature(timestamp: str) -> None:
+    for skew in (0, 300):
+        with pytest.raises(BadSignature):
+            check_timestamp(timestamp, skew, now=1000)
+
+
+@pytest.mark.parametrize(("nonce", "ok"), [
+    ("1320562132", True), ("n1", True), ("", True), ("n" * 64, True),
+    ("n" * 65, False), ("]]><x>", False), ("１２３", False), ("a b", False),
+])
+def test_nonce_must_be_a_plain_token(nonce: str, ok: bool) -> None:
+    if ok:
+        check_nonce(nonce)
+    else:
+        with pytest.raises(BadSignature):
+            check_nonce(nonce)

@@ -60,6 +60,37 @@ def test_retry_of_a_handoff_opens_one_escalation(wechat: WeChatServer, store_of)
         assert len(store.escalations.list()) == 1
 
 
+
+def test_same_msgid_from_two_residents_gets_each_their_own_answer(wechat: WeChatServer, store_of) -> None:
+    """MsgId is no key on its own: another resident's message with the same MsgId is a new message."""
+    wechat.say("o_zhang", "绑定 3-502 张三 1234")
+    wechat.say("o_li", "绑定 5-1-301 李四 5678")
+    assert "请核对" in wechat.say("o_zhang", "我家厨房水管漏水了").content
+    assert "请核对" in wechat.say("o_li", "我家卫生间水管漏水了").content
+    confirm = new_msg_id()
+    assert "报修已提交" in wechat.say("o_zhang", "1", msg_id=confirm).content
+    assert "报修已提交" in wechat.say("o_li", "1", msg_id=confirm).content
+    with store_of() as store:
+        tickets = {t.openid: t.location for t in store.repairs.list()}
+    assert tickets == {"o_zhang": "3-502", "o_li": "5-1-301"}  # each resident's action ran
+
+    status = new_msg_id()
+    zhang = wechat.say("o_zhang", "我的报修", msg_id=status)
+    li = wechat.say("o_li", "我的报修", msg_id=status)
+    assert "3-502" in zhang.content and "5-1-301" not in zhang.content
+    assert "5-1-301" in li.content and "3-502" not in li.content  # never the other household's list
+    assert wechat.say("o_li", "我的报修", msg_id=status).body == li.body  # li's own retry: li's own reply
+
+
+def test_same_event_time_from_two_residents_is_two_events(wechat: WeChatServer, store_of) -> None:
+    stamp = int(time.time())
+    for openid in ("o_evt_a", "o_evt_b"):
+        assert "欢迎" in wechat.post(event_xml(openid, "subscribe", create_time=stamp)).content
+    with store_of() as store:
+        for openid in ("o_evt_a", "o_evt_b"):
+            assert len([m for m in store.messages.recent(openid, limit=5) if m.direction == "in"]) == 1
+
+
 def slow_dialogue(runtime: Runtime, seconds: float) -> list[str]:
     """Make every turn take ``seconds``; returns the list of messages actually run."""
     ran: list[str] = []

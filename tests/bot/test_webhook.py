@@ -1,6 +1,7 @@
 """The webhook obeys WeChat's protocol (SPEC §5) for every message shape and every bad request."""
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -187,6 +188,179 @@ def test_no_request_shape_gets_a_500(client: TestClient, wechat: WeChatServer) -
             params["msg_signature"] = "abc"
         response = client.post("/wechat", params=params, content=body.encode("utf-8", "surrogatepass"))
         assert response.status_code < 500, (body, response.status_code)
+
+
+# --- hostile input: a clean 4xx, one log line, and the same client is served next -----------------
+#: Digits ``str.isdigit`` accepts that are no ASCII (``int`` refuses the first).
+NON_ASCII_DIGITS = ["¹²³", "１７００００００００", "١٧٠٠٠٠٠٠٠٠"]
+NON_ASCII_SIGNATURES = ["é" * 40, "签名" * 20, "１" * 40]
+
+
+def assert_refused_cleanly(status: int, expected: int, caplog: pytest.LogCaptureFixture) -> None:
+    """The status, exactly one warning (the refusal) and no traceback anywhere in the log."""
+    assert status == expected
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.name for r in warnings] == ["bot.webhook"], [r.getMessage() for r in warnings]
+    assert "refused" in warnings[0].getMessage()
+    assert not any(r.exc_info for r in caplog.records)
+
+
+def assert_still_served(client: TestClient, wechat: WeChatServer) -> None:
+    assert client.get("/wechat", params={**wechat.signed_params(), "echostr": "42"}).text == "42"
+    assert wechat.say("o_after_hostile", "你好").content
+
+
+def ciphertext_of(wechat: WeChatServer, xml: str, params: dict[str, str]) -> str:
+    envelope = wechat.crypto.encrypt_message(xml, params["nonce"], params["timestamp"])
+    return envelope.split("<Encrypt><![CDATA[")[1].split("]]>")[0]
+
+
+@pytest.mark.parametrize("signature", NON_ASCII_SIGNATURES)
+def test_non_ascii_signature_on_get_is_a_clean_403(client: TestClient, wechat: WeChatServer,
+                                                    caplog: pytest.LogCaptureFixture, signature: str) -> None:
+    params = {**wechat.signed_params(), "signature": signature, "echostr": "secret-echo"}
+    response = client.get("/wechat", params=params)
+    assert_refused_cleanly(response.status_code, 403, caplog)
+    assert "secret-echo" not in response.text
+    assert_still_served(client, wechat)
+
+
+@pytest.mark.parametrize("signature", NON_ASCII_SIGNATURES)
+def test_non_ascii_signature_on_post_is_a_clean_403(client: TestClient, wechat: WeChatServer,
+                                                     caplog: pytest.LogCaptureFixture, signature: str) -> None:
+    params = {**wechat.signed_params(), "signature": signature}
+    response = client.post("/wechat", params=params, content=text_xml("o_x", "你好"))
+    assert_refused_cleanly(response.status_code, 403, caplog)
+    assert_still_served(client, wechat)
+
+
+@pytest.mark.parametrize("msg_signature", NON_ASCII_SIGNATURES)
+def test_non_ascii_msg_signature_is_a_clean_403(client: TestClient, wechat: WeChatServer,
+                                                caplog: pytest.LogCaptureFixture, msg_signature: str) -> None:
+    params = wechat.signed_params()
+    body = f"<xml><Encrypt><![CDATA[{ciphertext_of(wechat, text_xml('o_x', '你好'), params)}]]></Encrypt></xml>"
+    params.update(encrypt_type="aes", msg_signature=msg_signature)
+    assert_refused_cleanly(client.post("/wechat", params=params, content=body).status_code, 403, caplog)
+    assert_still_served(client, wechat)
+
+
+@pytest.mark.parametrize("timestamp", [*NON_ASCII_DIGITS, "9" * 5000])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_timestamp_that_is_not_ascii_digits_is_a_clean_403(
+        make_runtime: Callable[..., Runtime], caplog: pytest.LogCaptureFixture, timestamp: str, method: str) -> None:
+    runtime = make_runtime(WECHAT_MAX_CLOCK_SKEW="0")  # no window: only the timestamp's shape can refuse it
+    with TestClient(create_app(runtime, background=False)) as http:
+        wechat = WeChatServer(http, TOKEN, APPID, AES_KEY)
+        caplog.clear()  # start-up's own warnings
+        params = wechat.signed_params(timestamp=timestamp)  # correctly signed over that timestamp
+        response = (http.get("/wechat", params={**params, "echostr": "e"}) if method == "GET"
+                    else http.post("/wechat", params=params, content=text_xml("o_x", "你好")))
+        assert_refused_cleanly(response.status_code, 403, caplog)
+        assert_still_served(http, wechat)
+
+
+@pytest.mark.parametrize("create_time", [*NON_ASCII_DIGITS, "9" * 5000])
+@pytest.mark.parametrize("safe", [False, True])
+def test_create_time_that_is_not_ascii_digits_is_a_clean_400(
+        client: TestClient, wechat: WeChatServer, caplog: pytest.LogCaptureFixture, create_time: str,
+        safe: bool) -> None:
+    xml = text_xml("o_x", "你好", create_time=1).replace("<CreateTime>1</CreateTime>",
+                                                        f"<CreateTime>{create_time}</CreateTime>")
+    assert_refused_cleanly(wechat.post(xml, safe=safe).status, 400, caplog)
+    assert_still_served(client, wechat)
+
+
+@pytest.mark.parametrize("field", ["MsgId", "Location_X"])
+def test_number_fields_of_another_shape_are_400(client: TestClient, wechat: WeChatServer,
+                                               caplog: pytest.LogCaptureFixture, field: str) -> None:
+    if field == "MsgId":
+        xml = text_xml("o_x", "你好", msg_id=1).replace("<MsgId>1</MsgId>", f"<MsgId>{'1' * 5000}</MsgId>")
+    else:
+        xml = location_xml("o_x", "阳光花苑").replace("31.2412", "３１.２４")
+    assert_refused_cleanly(wechat.post(xml).status, 400, caplog)
+
+
+def nested(depth: int) -> str:
+    return "<b>" * depth + "深" + "</b>" * depth
+
+
+@pytest.mark.parametrize("depth", [1, 20, 5000])
+@pytest.mark.parametrize("safe", [False, True])
+def test_elements_inside_content_are_a_clean_400(client: TestClient, wechat: WeChatServer,
+                                                caplog: pytest.LogCaptureFixture, depth: int, safe: bool) -> None:
+    xml = text_xml("o_x", "x").replace("<Content><![CDATA[x]]></Content>", f"<Content>{nested(depth)}</Content>")
+    assert_refused_cleanly(wechat.post(xml, safe=safe).status, 400, caplog)
+    assert_still_served(client, wechat)
+
+
+def test_deep_nesting_anywhere_is_refused_before_it_is_built(client: TestClient, wechat: WeChatServer,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    xml = text_xml("o_x", "你好").replace("</xml>", f"<Extra>{nested(8000)}</Extra></xml>")
+    response = client.post("/wechat", params=wechat.signed_params(), content=xml.encode())
+    assert_refused_cleanly(response.status_code, 400, caplog)
+    assert "nested deeper" in response.text
+
+
+BILLION_LAUGHS = ('<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "哈哈哈哈哈哈哈哈哈哈">'
+                  + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9))
+                  + ']><xml><ToUserName>gh_test</ToUserName><FromUserName>o_x</FromUserName>'
+                  '<CreateTime>1</CreateTime><MsgType>text</MsgType><Content>&j;</Content><MsgId>1</MsgId></xml>')
+
+
+@pytest.mark.parametrize("body", [
+    BILLION_LAUGHS,
+    '<!DOCTYPE xml SYSTEM "file:///etc/passwd"><xml><Content>x</Content></xml>',
+    '<!DOCTYPE xml [<!ENTITY % p SYSTEM "http://127.0.0.1:1/x.dtd"> %p;]><xml/>',
+    "<xml><Content>&undefined;</Content></xml>",
+    "<xml " + " ".join(f'a{i}="{i}"' for i in range(3000)) + "><MsgType>text</MsgType></xml>",
+    text_xml("o_x", "x").replace("<Content>", '<Content a="1" b="2" c="3" d="4" e="5">'),
+])
+@pytest.mark.parametrize("safe", [False, True])
+def test_entities_dtds_and_attribute_floods_are_a_clean_400(client: TestClient, wechat: WeChatServer,
+                                                           caplog: pytest.LogCaptureFixture, body: str,
+                                                           safe: bool) -> None:
+    assert_refused_cleanly(wechat.post(body, safe=safe).status, 400, caplog)
+
+
+
+def test_an_unforeseen_failure_reading_a_request_is_still_a_400(
+        client: TestClient, wechat: WeChatServer, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reading bug is logged once with its traceback, and the client still gets an answer."""
+    def broken(xml: str) -> None:
+        raise RecursionError("a parser bug")
+
+    monkeypatch.setattr("bot.webhook.parse_inbound", broken)
+    response = client.post("/wechat", params=wechat.signed_params(), content=text_xml("o_x", "你好").encode())
+    assert response.status_code == 400
+    [record] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert record.exc_info is not None and "could not be read" in record.getMessage()
+    monkeypatch.undo()
+    assert_still_served(client, wechat)
+
+def test_markup_a_resident_types_is_only_words(wechat: WeChatServer) -> None:
+    delivery = wechat.say("o_typist", '<!DOCTYPE x [<!ENTITY a "b">]><b><b>你好</b></b>')
+    assert delivery.status == 200 and delivery.content
+
+
+@pytest.mark.parametrize("event", [
+    # the shapes of WeChat's menu, mass-send and subscription events that nest deepest
+    "<Event><![CDATA[scancode_waitmsg]]></Event><EventKey><![CDATA[SCAN_1]]></EventKey>"
+    "<ScanCodeInfo><ScanType><![CDATA[qrcode]]></ScanType><ScanResult><![CDATA[1]]></ScanResult></ScanCodeInfo>",
+    "<Event><![CDATA[pic_photo_or_album]]></Event><EventKey><![CDATA[PHOTO]]></EventKey><SendPicsInfo>"
+    "<Count>2</Count><PicList><item><PicMd5Sum><![CDATA[aa]]></PicMd5Sum></item>"
+    "<item><PicMd5Sum><![CDATA[bb]]></PicMd5Sum></item></PicList></SendPicsInfo>",
+    "<Event><![CDATA[MASSSENDJOBFINISH]]></Event><MsgID>1000001625</MsgID><Status><![CDATA[send success]]></Status>"
+    "<CopyrightCheckResult><Count>1</Count><ResultList><item><ArticleIdx>1</ArticleIdx>"
+    "<OriginalArticleUrl><![CDATA[u]]></OriginalArticleUrl></item></ResultList><CheckState>2</CheckState>"
+    "</CopyrightCheckResult>",
+    "<Event><![CDATA[subscribe_msg_popup_event]]></Event><SubscribeMsgPopupEvent><List>"
+    "<TemplateId><![CDATA[t1]]></TemplateId><SubscribeStatusString><![CDATA[accept]]></SubscribeStatusString>"
+    "</List><List><TemplateId><![CDATA[t2]]></TemplateId></List></SubscribeMsgPopupEvent>",
+])
+def test_events_with_nested_fields_are_answered(wechat: WeChatServer, event: str) -> None:
+    xml = event_xml("o_nested", "x").replace("<Event><![CDATA[x]]></Event><EventKey><![CDATA[]]></EventKey>", event)
+    assert wechat.post(xml, safe=True).status == 200
 
 
 # --- every message and event type --------------------------------------------------------------
