@@ -22,7 +22,8 @@ def repair_status(turn: Turn, ctx: Context) -> Reply:
     household = ctx.household
     tickets = ctx.store[RepairRepository].for_resident(turn.openid, household.id if household else None, SHOWN)
     if not tickets:
-        return Reply.text(ctx.say("repair.status_none"), [Option.intent(ctx.label_of("repair_report"), "repair_report")])
+        report = Option.intent(ctx.label_of("repair_report"), "repair_report")
+        return Reply.text(ctx.say("repair.status_none"), [report])
     if (ctx.dialog.slots.get("_choice") or {}).get("all") or mentions(turn.text, _ALL_WORDS):
         lines = [ctx.say("repair.status_header")] + [_line(ticket, ctx) for ticket in tickets]
         return Reply.text("\n".join(lines), footer=True)

@@ -71,7 +71,7 @@ def test_same_msgid_from_two_residents_gets_each_their_own_answer(wechat: WeChat
     assert "报修已提交" in wechat.say("o_zhang", "1", msg_id=confirm).content
     assert "报修已提交" in wechat.say("o_li", "1", msg_id=confirm).content
     with store_of() as store:
-        tickets = {t.openid: t.location for t in store.repairs.list()}
+        tickets = {t.openid: t.location for t in store[RepairRepository].list()}
     assert tickets == {"o_zhang": "3-502", "o_li": "5-1-301"}  # each resident's action ran
 
     status = new_msg_id()

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from store.repairs import RepairRepository
-
 import yaml
+
+from store.repairs import RepairRepository
 
 ROOT = Path(__file__).resolve().parents[2]
 CONVERSATIONS = Path(__file__).resolve().parent / "conversations"
