@@ -77,5 +77,5 @@ def _get(store: Store, escalation_id: int) -> Escalation:
 
 def _out(escalation: Escalation) -> EscalationOut:
     return EscalationOut(id=escalation.id, openid=escalation.openid, reason=escalation.reason,
-                         text=escalation.text, status=escalation.status,  # type: ignore[arg-type]
+                         text=escalation.text, status=escalation.status,
                          created_at=escalation.created_at)

@@ -24,6 +24,6 @@ def list_outbox(store: StoreDep, status: StatusFilter = None) -> list[OutboxOut]
 
 def _out(message: OutboxMessage) -> OutboxOut:
     return OutboxOut(id=message.id, openid=message.openid, purpose=message.purpose,
-                     status=message.status,  # type: ignore[arg-type]
+                     status=message.status,
                      attempts=message.attempts, last_error=message.last_error,
                      created_at=message.created_at, sent_at=message.sent_at)

@@ -9,6 +9,8 @@ from datetime import datetime
 
 import pytest
 from fastapi import APIRouter
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import SessionTransaction
 from starlette.testclient import TestClient
 
 from bot.api.deps import NowDep, StoreDep, not_found
@@ -159,6 +161,24 @@ def test_an_unexpected_failure_is_a_logged_503_and_nothing_stays_half_written(
     assert len([r for r in caplog.records if r.levelno >= logging.ERROR]) == 1
     with store_of() as store:
         assert [e for e in store.escalations.list() if e.openid == "o_half_written"] == []
+
+
+def test_a_commit_that_fails_is_never_answered_as_a_success(api: TestClient, store_of: Callable,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    commit = SessionTransaction.commit
+
+    def fail_at_the_end(self: SessionTransaction, _to_root: bool = False) -> None:
+        if self._parent is None:  # the request's own transaction, not a flush inside it
+            raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+        commit(self, _to_root)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SessionTransaction, "commit", fail_at_the_end)
+        response = api.post("/api/households", json={"building": "88", "room": "101",
+                                                      "members": [{"name": "柳青", "phone": "13888881010"}]})
+    assert response.status_code == 503
+    with store_of() as store:
+        assert store.households.at_address("88", "101") is None
 
 
 def test_the_webhook_keeps_its_own_answers(client: TestClient) -> None:
