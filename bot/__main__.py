@@ -19,12 +19,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="邻里助手, the community's WeChat assistant")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="serve the webhook (/wechat) and /healthz")
+    serve = commands.add_parser("serve", help="serve the webhook (/wechat), the staff API (/api) and /healthz")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--config", type=Path)
     serve.add_argument("--dev", action="store_true",
-                       help="make local WeChat credentials when none are set (what `make run` does)")
+                       help="make local WeChat and staff API credentials when none are set (what `make run` does)")
 
     chat = commands.add_parser("chat", help="talk to the bot in a terminal")
     chat.add_argument("--openid", default="o_terminal_resident")
@@ -136,12 +136,21 @@ def _print_welcome(host: str, port: int, settings: object, filled: dict[str, str
         "Connect a real official account (公众号 → 设置与开发 → 基本配置 → 服务器配置):",
         "  URL: https://<your public host>/wechat   Token: the value of WECHAT_TOKEN",
         "  EncodingAESKey: WECHAT_AES_KEY (safe mode), AppID/AppSecret: WECHAT_APPID/WECHAT_SECRET",
+        "",
     ]
+    if settings.staff_api_token:
+        lines += [
+            f"Staff API at {url}/api (OpenAPI: {url}/docs), with the token in STAFF_API_TOKEN:",
+            f'  curl -H "Authorization: Bearer $STAFF_API_TOKEN" {url}/api/households',
+        ]
+    else:
+        lines += ["Staff API: off until STAFF_API_TOKEN is set (every /api call answers 401)."]
     if filled and dev_file is not None:
+        made = ", ".join(sorted(filled))
         lines += [
             "",
-            f"No WeChat credentials were set, so local ones were made in {dev_file};",
-            "a client that signs and encrypts like WeChat's servers can load them with:",
+            f"Local credentials ({made}) were made in {dev_file};",
+            "load them into a shell (for curl, or a client that signs like WeChat's servers) with:",
             f"  set -a; . {dev_file}; set +a",
         ]
     print("\n".join(lines), flush=True)

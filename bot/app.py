@@ -1,16 +1,18 @@
-"""The ASGI application: the WeChat webhook, the health check and the background jobs."""
+"""The ASGI application: the WeChat webhook, the staff API, the health check and the background jobs."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from bot.api import build_api
+from bot.api.errors import install_error_handling
 from bot.outbox import OutboxWorker
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
@@ -22,8 +24,10 @@ from store.db import transaction
 log = logging.getLogger(__name__)
 
 
-def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
-    """The app for ``runtime``; ``background`` starts the outbox and housekeeping jobs."""
+def create_app(runtime: Runtime, *, background: bool = True, routers: Iterable[APIRouter] = ()) -> FastAPI:
+    """The app for ``runtime``; ``background`` starts the outbox and housekeeping jobs;
+    ``routers`` are staff API routes besides those the installed flows declare (``flow.api``),
+    all served under ``/api`` behind the staff token."""
     settings = runtime.settings
     executor = ThreadPoolExecutor(max_workers=settings.config.server.worker_threads, thread_name_prefix="turn")
     endpoint = WeChatEndpoint(settings, runtime.assistant, executor)
@@ -41,11 +45,16 @@ def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
                 scheduler.stop()
             executor.shutdown(wait=False, cancel_futures=True)
 
-    app = FastAPI(title="邻里助手", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title="邻里助手", version="0.1.0", lifespan=lifespan,
+                  description="The staff API of the community's WeChat assistant. Every `/api` route "
+                              "needs `Authorization: Bearer <STAFF_API_TOKEN>`.",
+                  swagger_ui_parameters={"persistAuthorization": True})
     app.state.runtime = runtime
     app.state.outbox = outbox
     app.add_api_route("/wechat", endpoint.verify, methods=["GET"], include_in_schema=False)
     app.add_api_route("/wechat", endpoint.receive, methods=["POST"], include_in_schema=False)
+    app.include_router(build_api(runtime, [*runtime.registry.routers, *routers]))
+    install_error_handling(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> Response:

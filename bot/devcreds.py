@@ -1,33 +1,47 @@
 """Local credentials for `make run` on a machine with no official account configured.
 
 They are generated once, kept in ``var/dev-credentials.env`` (outside the repository,
-readable only by the owner) and used only where the environment sets nothing.
+readable only by the owner) and used only where the environment sets nothing: the WeChat
+Token, AppID and EncodingAESKey, and the staff API's bearer token.
 """
 from __future__ import annotations
 
 import base64
 import os
 import secrets
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 
 from bot.settings import ROOT
 
 DEV_FILE = ROOT / "var" / "dev-credentials.env"
 
+_WECHAT = ("WECHAT_TOKEN", "WECHAT_APPID", "WECHAT_AES_KEY")
+_MAKERS: dict[str, Callable[[], str]] = {
+    "WECHAT_TOKEN": lambda: secrets.token_hex(12),
+    "WECHAT_APPID": lambda: "wx" + secrets.token_hex(8),
+    "WECHAT_AES_KEY": lambda: base64.b64encode(secrets.token_bytes(32)).decode()[:43],
+    "STAFF_API_TOKEN": lambda: secrets.token_urlsafe(24),
+}
+
 
 def ensure_dev_credentials(env: MutableMapping[str, str], path: Path = DEV_FILE) -> dict[str, str]:
-    """Fill WECHAT_TOKEN / WECHAT_APPID / WECHAT_AES_KEY in ``env`` from the local file when unset.
+    """Fill what ``env`` lacks from the local file, making the missing values once.
 
-    Returns the values that were filled in (empty when the environment had its own)."""
-    if env.get("WECHAT_TOKEN"):
+    The WeChat values come as a set, only when WECHAT_TOKEN is unset; STAFF_API_TOKEN on
+    its own, when it is unset. Returns the values that were filled in (empty when the
+    environment had its own)."""
+    wanted = [name for name in _WECHAT if not env.get("WECHAT_TOKEN") and not env.get(name)]
+    if not env.get("STAFF_API_TOKEN"):
+        wanted.append("STAFF_API_TOKEN")
+    if not wanted:
         return {}
-    values = _read(path) or _create(path)
-    filled = {}
-    for name, value in values.items():
-        if not env.get(name):
-            env[name] = value
-            filled[name] = value
+    stored = _read(path)
+    missing = {name: _MAKERS[name]() for name in wanted if not stored.get(name)}
+    if missing:
+        _write(path, {**stored, **missing})
+    filled = {name: stored.get(name) or missing[name] for name in wanted}
+    env.update(filled)
     return filled
 
 
@@ -38,13 +52,8 @@ def _read(path: Path) -> dict[str, str]:
     return {name.strip(): value.strip() for name, value in pairs}
 
 
-def _create(path: Path) -> dict[str, str]:
-    values = {
-        "WECHAT_TOKEN": secrets.token_hex(12),
-        "WECHAT_APPID": "wx" + secrets.token_hex(8),
-        "WECHAT_AES_KEY": base64.b64encode(secrets.token_bytes(32)).decode()[:43],
-    }
+def _write(path: Path, values: dict[str, str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+    path.touch(mode=0o600, exist_ok=True)
     os.chmod(path, 0o600)
-    return values
+    path.write_text("".join(f"{k}={v}\n" for k, v in values.items()))

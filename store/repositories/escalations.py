@@ -46,3 +46,17 @@ class EscalationRepository:
         if status:
             query = query.where(Escalation.status == status)
         return list(self.session.scalars(query))
+
+    def mark_replied(self, escalation: Escalation, now: datetime) -> None:
+        """Staff answered; a closed case stays closed."""
+        if escalation.status != "closed":
+            escalation.status = "replied"
+        escalation.updated_at = now
+
+    def close(self, escalation: Escalation, now: datetime) -> None:
+        """Close the case; closing it again keeps the first closing time."""
+        if escalation.status == "closed":
+            return
+        escalation.status = "closed"
+        escalation.closed_at = now
+        escalation.updated_at = now

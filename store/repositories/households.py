@@ -38,6 +38,12 @@ class HouseholdRepository:
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(Household)) or 0
 
+    def at_address(self, building: str, room: str, unit: str = "") -> Household | None:
+        """The flat at exactly this address (no unit means the building has none)."""
+        query = select(Household).where(Household.building == building, Household.unit == unit,
+                                        Household.room == room)
+        return self.session.scalars(query).first()
+
     def find_by_address(self, building: str, room: str, unit: str | None = None) -> list[Household]:
         """Flats at this address; without a unit, every unit of the building that has the room."""
         query = select(Household).where(Household.building == building, Household.room == room)
@@ -47,3 +53,8 @@ class HouseholdRepository:
 
     def member_by_code(self, code: str) -> Member | None:
         return self.session.scalars(select(Member).where(Member.bind_code == code)).first()
+
+    def list(self) -> list[Household]:
+        """Every household with its members, in the order they were added."""
+        query = select(Household).order_by(Household.id).options(selectinload(Household.members))
+        return list(self.session.scalars(query))

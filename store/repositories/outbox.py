@@ -45,6 +45,9 @@ class OutboxRepository:
     def get(self, message_id: int) -> OutboxMessage | None:
         return self.session.get(OutboxMessage, message_id)
 
+    def by_dedup_key(self, dedup_key: str) -> OutboxMessage | None:
+        return self.session.scalars(select(OutboxMessage).where(OutboxMessage.dedup_key == dedup_key)).first()
+
     def for_openid(self, openid: str) -> list[OutboxMessage]:
         query = select(OutboxMessage).where(OutboxMessage.openid == openid).order_by(OutboxMessage.id)
         return list(self.session.scalars(query))
@@ -86,3 +89,10 @@ class OutboxRepository:
         if purposes is not None:
             query = query.where(OutboxMessage.purpose.in_(purposes))
         return rowcount(self.session.execute(query.values(status="dropped")))
+
+    def list(self, status: str | None = None) -> list[OutboxMessage]:
+        """Deliveries for staff to watch, oldest first; ``status`` narrows them."""
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if status:
+            query = query.where(OutboxMessage.status == status)
+        return list(self.session.scalars(query))
