@@ -74,22 +74,26 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _seed(settings: object, if_empty: bool) -> int:
+    from zoneinfo import ZoneInfo
+
+    from bot.demo import seed_community
     from bot.settings import Settings
     from store import Store
+    from store.clock import utcnow
     from store.db import make_engine, make_sessionmaker, migrate, transaction
-    from store.demo import seed_demo
 
     assert isinstance(settings, Settings)
     database = make_engine(settings.database_url)
     migrate(database)
+    today = utcnow().astimezone(ZoneInfo(settings.config.community.timezone)).date()
     with transaction(make_sessionmaker(database)) as session:
         store = Store(session)
         existing = store.households.count()
         if if_empty and existing:
             print(f"the database already has {existing} households; demo not loaded")
             return 0
-        added = seed_demo(store)
-    print(f"demo community loaded: {added} households added. Try in the chat: 绑定 3-502 张三 1234")
+        added = seed_community(store, today)
+    print(f"demo community loaded: {added} records added. Try in the chat: 绑定 3-502 张三 1234")
     return 0
 
 

@@ -99,9 +99,11 @@ class Context:
         return f"{household.address} {member.name}" if member else household.address
 
     # --- staff -------------------------------------------------------------------------
-    def notify_staff(self, text: str, source_key: str) -> int:
+    def notify_staff(self, text: str, source_key: str, role: str = "staff") -> int:
         """Queue ``text`` for every on-duty staff member (once per source); returns how many
-        staff members it was queued for, so a reply never claims a notice nobody will get."""
+        staff members it was queued for, so a reply never claims a notice nobody will get.
+        ``role`` says whose business it is (``property`` for repairs and bills, ``party`` for
+        party matters, ``staff`` for the committee) when staff have roles."""
         queued = 0
         for staff_openid in self.config.staff.on_duty_openids:
             self.store.outbox.enqueue(staff_openid, "staff_notice", {"content": text}, self.now,

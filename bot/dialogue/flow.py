@@ -11,7 +11,10 @@ on that object:
 - ``@flow.on_cancel`` — what 取消 means for this flow beyond closing its form;
 - ``@flow.job("bill_reminders", trigger="cron", hour=9)`` — a scheduled job;
 - ``flow.api`` — a FastAPI router mounted under ``/api`` (staff API, bearer token);
-- ``menu=[MenuEntry("bill_query", order=30)]`` — its place in the number menu.
+- ``menu=[MenuEntry("bill_query", order=30)]`` — its place in the number menu;
+- ``@flow.demo`` — what ``python -m bot seed-demo`` loads for it;
+- ``@flow.forget`` — how it forgets a resident who asks to be deleted (删除我的信息);
+- ``@flow.describe`` — what it keeps about a resident, for 我的信息.
 
 Its config.yml section has the flow's name and is validated by ``settings`` (a pydantic
 model whose fields all have defaults); its words are the responses.yml section of the same
@@ -28,16 +31,25 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
+    from datetime import date, datetime
+
     from fastapi import APIRouter
 
     from bot.dialogue.context import Context
     from bot.dialogue.forms import Form
     from bot.dialogue.turn import Reply, Turn
     from bot.jobs import JobContext
+    from store import Store
 
 ActionFn = Callable[["Turn", "Context"], "Reply"]
 TriggerFn = Callable[["Turn", "Context"], "Reply | None"]
 JobFn = Callable[["JobContext"], Any]
+#: ``(store, today) -> rows added``: the flow's part of the demo community.
+DemoFn = Callable[["Store", "date"], int]
+#: ``(store, openid, now)``: remove or anonymise what the flow keeps about one resident.
+ForgetFn = Callable[["Store", str, "datetime"], Any]
+#: ``(ctx) -> lines``: what the flow keeps about the resident asking (for 我的信息).
+DescribeFn = Callable[["Context"], list[str]]
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
 
@@ -106,6 +118,9 @@ class Flow(Generic[S]):
     triggers: list[Trigger] = field(default_factory=list, init=False)
     cancel_hooks: list[TriggerFn] = field(default_factory=list, init=False)
     jobs: list[Job] = field(default_factory=list, init=False)
+    demos: list[DemoFn] = field(default_factory=list, init=False)
+    forgets: list[ForgetFn] = field(default_factory=list, init=False)
+    describes: list[DescribeFn] = field(default_factory=list, init=False)
     _router: APIRouter | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -152,6 +167,22 @@ class Flow(Generic[S]):
             return function
 
         return register
+
+    def demo(self, function: F) -> F:
+        """Register ``(store, today) -> rows added``: this flow's demo data (idempotent)."""
+        self.demos.append(function)
+        return function
+
+    def forget(self, function: F) -> F:
+        """Register ``(store, openid, now)``: remove what this flow keeps about a person, keeping
+        the community's own records (a ticket, a bill) without the person in them."""
+        self.forgets.append(function)
+        return function
+
+    def describe(self, function: F) -> F:
+        """Register ``(ctx) -> lines``: what this flow keeps about the resident, in their words."""
+        self.describes.append(function)
+        return function
 
     @property
     def api(self) -> APIRouter:

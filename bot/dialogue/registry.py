@@ -13,7 +13,19 @@ from typing import TYPE_CHECKING, Any, Union
 
 from pydantic import ValidationError
 
-from bot.dialogue.flow import ActionFn, Flow, FlowSettings, Job, MenuEntry, Stage, Trigger, TriggerFn
+from bot.dialogue.flow import (
+    ActionFn,
+    DemoFn,
+    DescribeFn,
+    Flow,
+    FlowSettings,
+    ForgetFn,
+    Job,
+    MenuEntry,
+    Stage,
+    Trigger,
+    TriggerFn,
+)
 from bot.errors import SettingsError
 
 if TYPE_CHECKING:
@@ -85,6 +97,18 @@ class Registry:
     @property
     def jobs(self) -> list[Job]:
         return [job for flow in self.flows.values() for job in flow.jobs]
+
+    @property
+    def demos(self) -> list[DemoFn]:
+        return [demo for flow in self.flows.values() for demo in flow.demos]
+
+    @property
+    def forgets(self) -> list[ForgetFn]:
+        return [forget for flow in self.flows.values() for forget in flow.forgets]
+
+    @property
+    def describes(self) -> list[DescribeFn]:
+        return [describe for flow in self.flows.values() for describe in flow.describes]
 
     @property
     def routers(self) -> list[APIRouter]:
