@@ -31,12 +31,10 @@ from store import Store
 from store.clock import utcnow
 from store.db import transaction
 from store.models import Conversation
-from store.repositories.processed import Claim, ClaimState
+from store.repositories.processed import ClaimState
 
 log = logging.getLogger(__name__)
 
-#: A claim older than this belongs to a worker that died mid-message; a retry may take it.
-STALE_CLAIM = timedelta(seconds=30)
 #: The NLU reads at most this much of a message.
 MAX_NLU_CHARS = 500
 
@@ -95,41 +93,33 @@ class Assistant:
         self.dialogue = dialogue
         self.nlu = understanding
         self.zone = ZoneInfo(config.community.timezone)
+        self.window = timedelta(hours=config.wechat.customer_service_window_hours)
+        self.quota = config.wechat.customer_service_quota
 
-    # --- the three steps the webhook drives -------------------------------------------------
-    def claim(self, inbound: Inbound) -> Claim:
-        """Take the message for this worker, or learn that it was (or is being) answered."""
-        with transaction(self.factory) as session:
-            return Store(session).processed.claim(inbound.key, inbound.openid, utcnow(), STALE_CLAIM)
+    # --- what the webhook drives -------------------------------------------------------------
+    def take(self, inbound: Inbound, rendezvous: Rendezvous | None = None) -> Answer | ClaimState:
+        """Answer the message, or give the answer an earlier delivery of it got.
 
-    def process(self, inbound: Inbound, rendezvous: Rendezvous | None = None) -> Answer:
-        """Run the message through the dialogue and store the reply with everything it changed."""
+        The NLU reads the words first, outside any transaction; then one transaction locks the
+        resident's conversation, looks the message key up (a retry waits for the first
+        delivery's lock and finds its reply), runs the dialogue and stores everything it
+        changed together with the reply. Returns the answer, or DEFERRED when the first
+        delivery's reply goes out through the outbox."""
         try:
             turn = self._understand(inbound)
             with transaction(self.factory) as session:
-                return self._run(turn, inbound, Store(session), rendezvous)
+                store = Store(session)
+                now = utcnow()
+                conversation = store.conversations.load_for_update(inbound.openid, now)
+                earlier = store.processed.get(inbound.key)
+                if earlier is not None:
+                    if earlier.status == ClaimState.DONE.value and earlier.reply is not None:
+                        return Answer.from_dict(earlier.reply)
+                    return ClaimState.DEFERRED
+                return self._run(turn, inbound, store, conversation, now, rendezvous)
         except Exception:  # the boundary: whatever an action did wrong, the resident hears back
             log.exception("message %s from %s failed", inbound.key, mask_openid(inbound.openid))
             return self._store_failure(inbound, rendezvous)
-
-    def stored_answer(self, inbound: Inbound) -> Claim:
-        """Where a message stands now, read without waiting for any lock."""
-        with transaction(self.read_factory) as session:
-            row = Store(session).processed.get(inbound.key)
-            if row is None:
-                return Claim(ClaimState.NEW)
-            return Claim(ClaimState(row.status), row.reply)
-
-    def take(self, inbound: Inbound, rendezvous: Rendezvous | None = None) -> Answer | ClaimState:
-        """Claim the message and, when it is new, process it. Returns the answer (new or the
-        one stored for an earlier delivery), or where the message stands: being worked on
-        elsewhere (BUSY) or left to the outbox (DEFERRED)."""
-        claim = self.claim(inbound)
-        if claim.state is ClaimState.NEW:
-            return self.process(inbound, rendezvous)
-        if claim.state is ClaimState.DONE and claim.reply is not None:
-            return Answer.from_dict(claim.reply)
-        return claim.state
 
     def handle(self, inbound: Inbound) -> Reply | None:
         """One message start to finish (the terminal chat and tests); None means "success"."""
@@ -151,20 +141,19 @@ class Assistant:
             plain=plain(text) if text else "",
         )
 
-    def _run(self, turn: Turn, inbound: Inbound, store: Store, rendezvous: Rendezvous | None) -> Answer:
-        now = utcnow()
+    def _run(self, turn: Turn, inbound: Inbound, store: Store, conversation: Conversation, now: datetime,
+             rendezvous: Rendezvous | None) -> Answer:
         if inbound.opens_window:
-            resident = store.residents.record_inbound(inbound.openid, now)
-            store.outbox.release_held(inbound.openid, now)  # a new window: what waited goes out
+            resident = store.residents.get_or_create(inbound.openid, now)
+            if not store.residents.in_customer_service_window(resident, now, self.window, self.quota):
+                store.outbox.release_held(inbound.openid, now)  # a new window: what waited goes out
+            store.residents.record_inbound(resident, now)
         else:
             resident = store.residents.get_or_create(inbound.openid, now)
         if inbound.event == "subscribe_scan" and inbound.event_key:
             resident.scene = inbound.event_key[:64]
         if inbound.event == "unsubscribe":
             resident.subscribed = False
-        store.messages.record(inbound.openid, "in", inbound.raw_type, _logged_text(inbound), now,
-                              msg_key=inbound.key, intent=turn.intent)
-        conversation = store.conversations.load_for_update(inbound.openid, now)
         state = _state_of(conversation)
         ctx = Context(store=store, config=self.config, responses=self.responses, now=now,
                       today=now.astimezone(self.zone).date(), resident=resident, dialog=DialogView.of(state),
@@ -172,15 +161,17 @@ class Assistant:
         reply = self.dialogue.respond(turn, ctx, state)
         _save_state(conversation, state, now)
         answer = Answer(reply, int(now.timestamp()))
+        log_rows = [(inbound.raw_type, "in", _logged_text(inbound), turn.intent)]
         if not reply.silent:
-            store.messages.record(inbound.openid, "out", "text", self.plain_text(reply), now, msg_key=inbound.key)
+            log_rows.append(("text", "out", self.plain_text(reply), None))
+        store.messages.record_many(inbound.openid, log_rows, now, msg_key=inbound.key)
         self._finish(store, inbound, answer, now, rendezvous)
         return answer
 
     def _finish(self, store: Store, inbound: Inbound, answer: Answer, now: datetime,
                 rendezvous: Rendezvous | None) -> None:
         deferred = rendezvous is not None and not rendezvous.deliver()
-        store.processed.finish(inbound.key, answer.to_dict(), now, deferred=deferred)
+        store.processed.record(inbound.key, inbound.openid, answer.to_dict(), now, deferred=deferred)
         if deferred and not answer.reply.silent:
             store.outbox.enqueue(inbound.openid, "reply", answer.reply.to_dict(), now,
                                  dedup_key=f"reply:{inbound.key}")

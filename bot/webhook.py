@@ -31,13 +31,10 @@ from bot.settings import Settings
 from bot.wechat.crypto import MessageCrypto, check_nonce, check_signature, check_timestamp
 from bot.wechat.inbound import Inbound, parse_inbound, parse_xml
 from bot.wechat.render import render_xml
-from store.repositories.processed import ClaimState
 
 log = logging.getLogger(__name__)
 
 SUCCESS = "success"
-#: How often a retry that finds its message still being worked on looks again.
-_POLL_SECONDS = 0.05
 
 
 class WeChatEndpoint:
@@ -127,9 +124,9 @@ class WeChatEndpoint:
     async def _answer(self, inbound: Inbound, started: float) -> Answer | None:
         """The reply for this delivery, or None for ``success`` (the outbox will carry it).
 
-        Claiming and processing run together in a worker thread, and the whole of it is held
-        to the reply budget: a database that is slow to hand over its lock delays nobody's
-        reply past the budget either."""
+        Taking and answering the message run in a worker thread, and the whole of it is held to
+        the reply budget: a retry waiting for the first delivery's lock, or a database slow to
+        hand it over, delays nobody's reply past the budget either."""
         loop = asyncio.get_running_loop()
         deadline = started + self.budget
         rendezvous = Rendezvous()
@@ -144,21 +141,7 @@ class WeChatEndpoint:
             outcome = await job  # it is committing right now
         if isinstance(outcome, Answer):
             return outcome
-        if outcome is ClaimState.BUSY:
-            return await self._wait_for_other(inbound, deadline)
         return None  # deferred: the first delivery's reply goes through the outbox
-
-    async def _wait_for_other(self, inbound: Inbound, deadline: float) -> Answer | None:
-        """A retry of a message another request is still working on: wait for its reply."""
-        loop = asyncio.get_running_loop()
-        while time.monotonic() < deadline:
-            await asyncio.sleep(_POLL_SECONDS)
-            claim = await loop.run_in_executor(self.executor, self.assistant.stored_answer, inbound)
-            if claim.state is ClaimState.DONE and claim.reply is not None:
-                return Answer.from_dict(claim.reply)
-            if claim.state is ClaimState.DEFERRED:
-                return None
-        return None
 
     def _respond(self, answer: Answer | None, inbound: Inbound, key_index: int | None,
                  timestamp: str, nonce: str) -> Response:

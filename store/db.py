@@ -8,6 +8,7 @@ row locks from the repositories (``SELECT … FOR UPDATE``).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,15 +55,37 @@ def _tune_sqlite(engine: Engine) -> None:
 
 
 def make_sessionmaker(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
-    """Sessions for units of work; ``read_only`` ones never wait for SQLite's write lock."""
+    """Sessions for units of work; ``read_only`` ones never wait for SQLite's write lock.
+
+    SQLite lets one writer in at a time and makes the others poll with growing sleeps (its
+    busy handler), which under load turns into seconds of waiting. Writers of one process
+    therefore queue on a lock of ours instead, and get the database as soon as it is free."""
     bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
-    return sessionmaker(bind, expire_on_commit=False)
+    info = {}
+    if engine.dialect.name == "sqlite" and not read_only:
+        info[WRITE_LOCK] = _sqlite_write_lock(engine)
+    return sessionmaker(bind, expire_on_commit=False, info=info)
+
+
+WRITE_LOCK = "linli_write_lock"
+_write_locks: dict[str, threading.Lock] = {}
+_write_locks_guard = threading.Lock()
+
+
+def _sqlite_write_lock(engine: Engine) -> threading.Lock:
+    with _write_locks_guard:
+        return _write_locks.setdefault(str(engine.url), threading.Lock())
 
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit when the block returns, roll back when it raises."""
-    with factory() as session, session.begin():
+    lock: threading.Lock | None = factory.kw.get("info", {}).get(WRITE_LOCK)
+    if lock is None:
+        with factory() as session, session.begin():
+            yield session
+        return
+    with lock, factory() as session, session.begin():
         yield session
 
 

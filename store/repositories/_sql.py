@@ -1,6 +1,7 @@
 """Small SQL helpers the repositories share."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table
@@ -14,10 +15,17 @@ def insert_ignoring_conflicts(session: Session, table: Table, values: dict[str, 
     Whether a row went in is read from RETURNING, not from the driver's rowcount (which some
     drivers report as -1 for this statement)."""
     dialect = session.get_bind().dialect.name
+    statement = _insert_ignoring(table, dialect, tuple(sorted(values)))
+    return session.execute(statement, values).first() is not None
+
+
+@lru_cache(maxsize=128)
+def _insert_ignoring(table: Table, dialect: str, columns: tuple[str, ...]) -> Any:
+    """The statement, built once per table and set of columns (values are bound at execution),
+    so that SQLAlchemy compiles it once too."""
     module: Any = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table).values(**values).on_conflict_do_nothing()
-    statement = statement.returning(*table.primary_key.columns)
-    return session.execute(statement).first() is not None
+    statement = module.insert(table).on_conflict_do_nothing()
+    return statement.returning(*table.primary_key.columns)
 
 
 def rowcount(result: Any) -> int:

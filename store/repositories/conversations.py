@@ -16,16 +16,19 @@ class ConversationRepository:
 
     def load_for_update(self, openid: str, now: datetime) -> Conversation:
         """The resident's conversation, locked for this unit of work (created when new)."""
+        query = select(Conversation).where(Conversation.openid == openid)
+        if locks_rows(self.session):
+            query = query.with_for_update()
+        query = query.execution_options(populate_existing=True)
+        conversation = self.session.scalars(query).first()
+        if conversation is not None:
+            return conversation
         insert_ignoring_conflicts(
             self.session,
             Conversation.__table__,  # type: ignore[arg-type]
             {"openid": openid, "slots": {}, "options": [], "misses": 0, "updated_at": now},
         )
-        query = select(Conversation).where(Conversation.openid == openid)
-        if locks_rows(self.session):
-            query = query.with_for_update()
-        conversation = self.session.scalars(query.execution_options(populate_existing=True)).one()
-        return conversation
+        return self.session.scalars(query).one()
 
     def get(self, openid: str) -> Conversation | None:
         return self.session.get(Conversation, openid)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from store.models import MessageLog
@@ -17,6 +17,14 @@ class MessageLogRepository:
                msg_key: str | None = None, intent: str | None = None) -> None:
         self.session.add(MessageLog(openid=openid, direction=direction, kind=kind, text=text,
                                     msg_key=msg_key, intent=intent, created_at=now))
+
+    def record_many(self, openid: str, rows: list[tuple[str, str, str, str | None]], now: datetime,
+                    msg_key: str | None = None) -> None:
+        """Log several messages of one turn in one statement: ``(kind, direction, text, intent)``."""
+        self.session.execute(insert(MessageLog.__table__), [  # type: ignore[arg-type]
+            {"openid": openid, "direction": direction, "kind": kind, "text": text, "intent": intent,
+             "msg_key": msg_key, "created_at": now}
+            for kind, direction, text, intent in rows])
 
     def recent(self, openid: str, limit: int = 10) -> list[MessageLog]:
         query = (select(MessageLog).where(MessageLog.openid == openid)

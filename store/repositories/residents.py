@@ -29,9 +29,9 @@ class ResidentRepository:
         assert resident is not None
         return resident
 
-    def record_inbound(self, openid: str, now: datetime) -> Resident:
+    @staticmethod
+    def record_inbound(resident: Resident, now: datetime) -> Resident:
         """A message from the resident opens a fresh 48-hour customer-service window."""
-        resident = self.get_or_create(openid, now)
         resident.last_inbound_at = now
         resident.window_sends = 0
         resident.subscribed = True

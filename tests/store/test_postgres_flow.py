@@ -59,3 +59,30 @@ def test_concurrent_messages_of_one_resident_take_turns(pg_runtime) -> None:
     with transaction(pg_runtime.factory) as session:
         logged = [m for m in Store(session).messages.recent("o_busy", limit=50) if m.direction == "in"]
     assert len(logged) == 6
+
+
+def test_a_message_and_its_retries_at_once_run_one_action_and_get_one_reply(pg_runtime) -> None:
+    """WeChat's retries racing the first delivery on PostgreSQL: one ticket, the same reply."""
+    from bot.wechat.inbound import Inbound
+
+    resident = Resident(pg_runtime, "o_race")
+    resident.say("绑定 3-502 张三 1234")
+    resident.say("我家厨房水管漏水了")
+    confirm = Inbound(openid="o_race", account="gh", kind="text", create_time=1, msg_id="77001",
+                      text="1", raw_type="text")
+    barrier = threading.Barrier(4)
+    replies: list[str] = []
+
+    def deliver() -> None:
+        barrier.wait()
+        reply = pg_runtime.assistant.handle(confirm)
+        replies.append(reply.content if reply else "")
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(replies)) == 1 and "报修已提交" in replies[0]
+    with transaction(pg_runtime.factory) as session:
+        assert len(Store(session)[RepairRepository].list()) == 1

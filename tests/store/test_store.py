@@ -53,45 +53,17 @@ def test_migrating_twice_is_harmless(database: Engine) -> None:
     assert schema_is_current(database)
 
 
-def test_a_message_key_is_claimed_once(database: Engine) -> None:
+def test_a_message_key_keeps_the_first_reply_it_got(database: Engine) -> None:
     factory = make_sessionmaker(database)
     now = utcnow()
     with transaction(factory) as session:
-        assert Store(session).processed.claim("msg:1", "o_a", now, timedelta(seconds=30)).state is ClaimState.NEW
+        assert Store(session).processed.get("msg:o_a:1") is None
+        assert Store(session).processed.record("msg:o_a:1", "o_a", {"content": "hi"}, now)
     with transaction(factory) as session:
-        assert Store(session).processed.claim("msg:1", "o_a", now, timedelta(seconds=30)).state is ClaimState.BUSY
+        assert not Store(session).processed.record("msg:o_a:1", "o_a", {"content": "other"}, now)
     with transaction(factory) as session:
-        assert Store(session).processed.finish("msg:1", {"content": "hi"}, now)
-    with transaction(factory) as session:
-        claim = Store(session).processed.claim("msg:1", "o_a", now, timedelta(seconds=30))
-    assert claim.state is ClaimState.DONE and claim.reply == {"content": "hi"}
-
-
-def test_a_claim_left_by_a_dead_worker_can_be_taken_over(database: Engine) -> None:
-    factory = make_sessionmaker(database)
-    old = utcnow() - timedelta(minutes=5)
-    with transaction(factory) as session:
-        Store(session).processed.claim("msg:2", "o_a", old, timedelta(seconds=30))
-    with transaction(factory) as session:
-        assert Store(session).processed.claim("msg:2", "o_a", utcnow(), timedelta(seconds=30)).state is ClaimState.NEW
-
-
-def test_concurrent_claims_of_one_key_give_one_owner(database: Engine) -> None:
-    factory = make_sessionmaker(database)
-    results: list[ClaimState] = []
-    barrier = threading.Barrier(8)
-
-    def claim() -> None:
-        barrier.wait()
-        with transaction(factory) as session:
-            results.append(Store(session).processed.claim("msg:race", "o_r", utcnow(), timedelta(seconds=30)).state)
-
-    threads = [threading.Thread(target=claim) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert results.count(ClaimState.NEW) == 1
+        row = Store(session).processed.get("msg:o_a:1")
+    assert row is not None and row.status == ClaimState.DONE.value and row.reply == {"content": "hi"}
 
 
 def test_outbox_leases_never_hand_one_row_to_two_workers(database: Engine) -> None:
@@ -141,7 +113,8 @@ def test_times_come_back_aware_and_in_utc(database: Engine) -> None:
     factory = make_sessionmaker(database)
     now = utcnow()
     with transaction(factory) as session:
-        Store(session).residents.record_inbound("o_time", now)
+        store = Store(session)
+        store.residents.record_inbound(store.residents.get_or_create("o_time", now), now)
     with transaction(factory) as session:
         stored = Store(session).residents.get("o_time").last_inbound_at
     assert stored.tzinfo is not None and abs((stored - now).total_seconds()) < 0.001
