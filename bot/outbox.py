@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.cases import tell_staff
 from bot.dialogue.responses import Responses
 from bot.dialogue.turn import Reply
 from bot.errors import DeliveryError, WindowClosed
@@ -143,6 +144,4 @@ class OutboxWorker:
         body = job.body or {}
         text = body.get("text", {}).get("content") or body.get("news", {}).get("articles", [{}])[0].get("title", "")
         notice = self.responses.text("outbox.undelivered", who=mask_openid(job.openid), text=text[:200])
-        for staff_openid in self.config.staff.on_duty_openids:
-            store.outbox.enqueue(staff_openid, "staff_notice", {"content": notice}, now,
-                                 dedup_key=f"undelivered:{job.id}:{staff_openid}")
+        tell_staff(store, self.config, notice, f"undelivered:{job.id}", now)

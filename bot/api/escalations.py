@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query
 from pydantic import BeforeValidator
 
-from bot.api.deps import NowDep, StoreDep, not_found
+from bot.api.deps import NowDep, RuntimeDep, StoreDep, not_found
 from bot.api.errors import conflict
 from bot.api.schemas import (
     ErrorBody,
@@ -22,7 +22,7 @@ from bot.api.schemas import (
     StaffReplyOut,
     blank_is_none,
 )
-from bot.dialogue.turn import Reply
+from bot.cases import answer_case, close_case
 from store import Store
 from store.models import Escalation
 
@@ -41,30 +41,30 @@ def list_escalations(store: StoreDep, status: StatusFilter = None) -> list[Escal
 
 
 @router.post("/{escalation_id}/reply", responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}})
-def reply(escalation_id: int, body: StaffReplyIn, store: StoreDep, now: NowDep,
+def reply(escalation_id: int, body: StaffReplyIn, store: StoreDep, now: NowDep, runtime: RuntimeDep,
           idempotency_key: IdempotencyKey = None) -> StaffReplyOut:
-    """Send a staff answer to the resident (through the outbox) and mark the case replied."""
+    """Send a staff answer to the resident (through the outbox) and mark the case replied; the
+    resident's next messages stay with this case until it is closed."""
     escalation = _get(store, escalation_id)
     dedup_key = f"staff_reply:{escalation.id}:{idempotency_key or uuid.uuid4().hex}"
     queued = store.outbox.by_dedup_key(dedup_key)
     if queued is None:
         if escalation.status == "closed":
             conflict("status", f"escalation {escalation.id} is closed; the resident can no longer be answered here")
-        store.outbox.enqueue(escalation.openid, "staff_reply", Reply.text(body.text).to_dict(), now,
-                             dedup_key=dedup_key)
-        store.escalations.mark_replied(escalation, now)
+        answer_case(store, runtime.responses, escalation, body.text, now, dedup_key)
         queued = store.outbox.by_dedup_key(dedup_key)
     assert queued is not None  # inserted above, or by the request this one repeats
-    if queued.payload.get("content") != body.text:
+    expected = runtime.responses.text("handoff.staff_answer", case=escalation.id, text=body.text)
+    if queued.payload.get("content") != expected:
         conflict("idempotency_key", "this Idempotency-Key was already used for a different answer")
     return StaffReplyOut(**_out(escalation).model_dump(), outbox_id=queued.id)
 
 
 @router.post("/{escalation_id}/close", responses={404: {"model": ErrorBody}})
-def close(escalation_id: int, store: StoreDep, now: NowDep) -> EscalationOut:
-    """Close the case (closing a closed case changes nothing)."""
+def close(escalation_id: int, store: StoreDep, now: NowDep, runtime: RuntimeDep) -> EscalationOut:
+    """Close the case and tell the resident (closing a closed case changes nothing)."""
     escalation = _get(store, escalation_id)
-    store.escalations.close(escalation, now)
+    close_case(store, runtime.responses, escalation, now)
     return _out(escalation)
 
 

@@ -100,16 +100,13 @@ class Context:
 
     # --- staff -------------------------------------------------------------------------
     def notify_staff(self, text: str, source_key: str, role: str = "staff") -> int:
-        """Queue ``text`` for every on-duty staff member (once per source); returns how many
-        staff members it was queued for, so a reply never claims a notice nobody will get.
-        ``role`` says whose business it is (``property`` for repairs and bills, ``party`` for
-        party matters, ``staff`` for the committee) when staff have roles."""
-        queued = 0
-        for staff_openid in self.config.staff.on_duty_openids:
-            self.store.outbox.enqueue(staff_openid, "staff_notice", {"content": text}, self.now,
-                                      dedup_key=f"staff:{source_key}:{staff_openid}")
-            queued += 1
-        return queued
+        """Tell the staff whose business it is (``role``: ``property`` for repairs and bills,
+        ``party`` for party matters, ``staff`` for the committee): on duty first, else all of
+        that role (see store/staff.py). Returns how many people it was queued for, so that a
+        reply never claims a notice nobody will get."""
+        from bot.cases import tell_staff
+
+        return tell_staff(self.store, self.config, text, source_key, self.now, role)
 
     def escalate(self, turn: Turn, reason: str, text: str | None = None) -> Escalated:
         """Put the conversation in the staff inbox (or add to the open case) and tell staff."""
@@ -118,7 +115,7 @@ class Context:
             latest = text if text is not None else turn.text
             if latest and not turn.tapped:
                 self.store.escalations.append(existing, latest, self.now)
-            return Escalated(existing, False, len(self.config.staff.on_duty_openids))
+            return Escalated(existing, False, 0)
         words = text if text is not None else self._recent_words(turn)
         household = self.household
         escalation = self.store.escalations.open(

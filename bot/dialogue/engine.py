@@ -229,6 +229,9 @@ class DialogueEngine:
         return self._understand(turn, ctx, state)
 
     def _understand(self, turn: Turn, ctx: Context, state: FormState) -> Reply:
+        taken = self._triggers(Stage.INTENT, turn, ctx, state)
+        if taken is not None:
+            return taken
         intent = turn.intent
         if intent is None or intent == OUT_OF_SCOPE or is_noise(turn):
             return self._fallback(turn, ctx, state)
@@ -576,6 +579,10 @@ class DialogueEngine:
     def _fallback(self, turn: Turn, ctx: Context, state: FormState) -> Reply:
         """Not understood: say so briefly with the number menu (a person is one of its choices).
         A message with real words gets numbered guesses at what it may have meant."""
+        if turn.kind in ("text", "voice"):
+            taken = self._triggers(Stage.FALLBACK, turn, ctx, state)
+            if taken is not None:
+                return taken
         state.misses += 1
         ranking = turn.parse.ranking if turn.parse and not is_noise(turn) else ()
         guesses = self._guesses(ranking)

@@ -7,7 +7,8 @@ on that object:
 - ``@flow.form`` — a :class:`~bot.dialogue.forms.Form` class handling the intent of its name;
 - ``@flow.trigger(Stage.EMERGENCY)`` — a handler tried on every message at a point of the
   engine's order (staff commands → global words → emergency → commands → offered choices →
-  active form → intent → fallback), for words that must win whatever the NLU says;
+  active form → intent → fallback), for words that must win whatever the NLU says, or (at
+  INTENT) for free words that belong elsewhere (a live conversation with staff);
 - ``@flow.on_cancel`` — what 取消 means for this flow beyond closing its form;
 - ``@flow.job("bill_reminders", trigger="cron", hour=9)`` — a scheduled job;
 - ``flow.api`` — a FastAPI router mounted under ``/api`` (staff API, bearer token);
@@ -75,7 +76,7 @@ class Stage(enum.IntEnum):
     COMMAND = 40     # a command word that always means its intent (绑定 …, 点赞 3)
     CHOICE = 50      # one of the numbered options the last reply offered (the engine's)
     FORM = 60        # the open form (the engine's)
-    INTENT = 70      # what the NLU understood (the engine's)
+    INTENT = 70      # what the NLU understood (the engine's; triggers here run just before it)
     FALLBACK = 80    # nothing else took the message
 
 

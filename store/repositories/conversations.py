@@ -30,5 +30,16 @@ class ConversationRepository:
         )
         return self.session.scalars(query).one()
 
+    def remember(self, openid: str, name: str, value: object, now: datetime) -> None:
+        """Set (or, with ``None``, forget) a memory slot of a resident's conversation from
+        outside their turn (a staff answer starts a live conversation with staff)."""
+        conversation = self.load_for_update(openid, now)
+        slots = dict(conversation.slots or {})
+        if value is None:
+            slots.pop(name, None)
+        else:
+            slots[name] = value
+        conversation.slots = slots
+
     def get(self, openid: str) -> Conversation | None:
         return self.session.get(Conversation, openid)

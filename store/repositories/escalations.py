@@ -28,9 +28,9 @@ class EscalationRepository:
         return escalation
 
     def open_for(self, openid: str) -> Escalation | None:
-        """The resident's escalation still waiting for staff, if any."""
+        """The resident's case that staff have not closed yet (waiting, or answered), if any."""
         query = (select(Escalation)
-                 .where(Escalation.openid == openid, Escalation.status == "open")
+                 .where(Escalation.openid == openid, Escalation.status.in_(("open", "replied")))
                  .order_by(Escalation.id.desc()))
         return self.session.scalars(query).first()
 
@@ -40,6 +40,12 @@ class EscalationRepository:
 
     def get(self, escalation_id: int) -> Escalation | None:
         return self.session.get(Escalation, escalation_id)
+
+    def open_cases(self, limit: int = 20) -> list[Escalation]:
+        """Cases not closed yet, oldest first."""
+        query = (select(Escalation).where(Escalation.status.in_(("open", "replied")))
+                 .order_by(Escalation.id).limit(limit))
+        return list(self.session.scalars(query))
 
     def list(self, status: str | None = None) -> list[Escalation]:
         query = select(Escalation).order_by(Escalation.id)
