@@ -44,7 +44,7 @@ DEFAULT_THRESHOLD = 0.25
 # The out_of_scope class is itself a one-vs-rest "is this off-topic?" classifier: when its
 # probability comes within this ratio of the top intent's, off-topic is too close to call and
 # the parse says out_of_scope.  Chosen with the threshold (bench/RESULTS.md).
-DEFAULT_OOS_RATIO = 0.6
+DEFAULT_OOS_RATIO = 0.5
 DEFAULT_CONFIG = TrainConfig()
 
 

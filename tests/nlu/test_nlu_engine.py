@@ -38,6 +38,10 @@ def test_parse_shape(engine: nlu.Engine, today: date) -> None:
         "entities": [{"entity": "date", "value": "2026-11-26", "start": 0, "end": 2}],
     }
     assert 0.0 <= parse.intent.confidence <= 1.0
+    assert parse.ranking[0].name == "weather"
+    assert len(parse.ranking) == 5
+    assert all(r.name != nlu.OUT_OF_SCOPE for r in parse.ranking)
+    assert [r.confidence for r in parse.ranking] == sorted((r.confidence for r in parse.ranking), reverse=True)
 
 
 def test_binding_typed_on_a_phone_keyboard(engine: nlu.Engine, today: date) -> None:
@@ -48,10 +52,6 @@ def test_binding_typed_on_a_phone_keyboard(engine: nlu.Engine, today: date) -> N
         spans = {e.entity: (e.value, text[e.start:e.end]) for e in parse.entities}
         assert spans["building"][0] == "3" and spans["room"][0] == "502", text
         assert spans["building"][1] in ("3", "３") and spans["room"][1] in ("502", "５０２"), text
-    assert parse.ranking[0].name == "weather"
-    assert len(parse.ranking) == 5
-    assert all(r.name != nlu.OUT_OF_SCOPE for r in parse.ranking)
-    assert [r.confidence for r in parse.ranking] == sorted((r.confidence for r in parse.ranking), reverse=True)
 
 
 def test_low_confidence_becomes_out_of_scope_but_keeps_the_ranking(model_dir: Path, today: date) -> None:
