@@ -1,9 +1,11 @@
 """NLU benchmark (``make bench-nlu``): held-out accuracy and macro-F1, the same on the development
 set (whole, without the sentences that have a near-copy in the training data, and with
 homophone typos), 5-fold cross-validation on the training data, entity accuracy, off-topic
-handling, parse latency over ≥ 10,000 parses, training time, start-up time and memory; then what
-jieba and the sentence encoder would change.  Prints a table and writes a dated section into
-bench/RESULTS.md.
+handling (also on the held-out other-domain and chit-chat set: how much is turned away, how
+much reaches an intent that acts, the most confident accepts), the emergency decision (recall,
+precision and false alarms per kind, as written and with homophone typos), parse latency over
+≥ 10,000 parses, training time, start-up time and memory; then what jieba and the sentence
+encoder would change.  Prints a table and writes a dated section into bench/RESULTS.md.
 
     python -m bench.nlu [--no-alternatives] [--no-write]
 """
@@ -28,6 +30,15 @@ TEST_FILE = REPO / "nlu" / "data" / "test" / "test.yml"
 REFERENCE_DAY = "2026-11-25"
 DEV_FILE = REPO / "nlu" / "data" / "dev" / "dev.yml"
 DEV_REFERENCE_DAY = "2026-12-02"
+OFFTOPIC_FILE = REPO / "nlu" / "data" / "test" / "offtopic.yml"
+EMERGENCY_FILE = REPO / "nlu" / "data" / "test" / "emergency.yml"
+# Intents whose flow acts on an answer: starts a form, writes a record or brings in a person.
+ACTING = frozenset({"repair_report", "repair_cancel", "bind_household", "unbind_household", "delete_data",
+                    "complaint", "human_handoff", "event_signup", "event_cancel", "points_redeem", "donate",
+                    "bill_pay", "party_fee", "rate_service", "board_post"})
+# Answers to an off-topic message that do no harm.
+HARMLESS = frozenset({"out_of_scope", "greet", "thanks"})
+WORST_ACCEPTS = 12
 
 TARGETS = {  # SPEC §7 and the issue's "done when"
     "heldout_accuracy": (">=", 0.97),
@@ -43,6 +54,14 @@ TARGETS = {  # SPEC §7 and the issue's "done when"
     "dev_accuracy": (">=", 0.97),
     "dev_oos_rejection": (">=", 0.92),
     "dev_in_scope_false_rejection": ("<=", 0.02),
+    # SPEC §7 / issue 6: other-domain and chit-chat sentences
+    "offtopic_rejection": (">=", 0.95),
+    "offtopic_acting": ("<=", 0.01),
+    # the emergency decision (chosen with the component, see RESULTS.md)
+    "emergency_recall": (">=", 0.95),
+    "emergency_false_alarm": ("<=", 0.02),
+    "emergency_noisy_recall": (">=", 0.90),
+    "emergency_p50_ms": ("<=", 1.0),
 }
 
 _SERVE = r"""
@@ -160,6 +179,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "confusions": report.confusions[:8],
         }
         figures["dev"] = _dev_figures(engine, args.dev_file, training) if args.dev_file.is_file() else None
+        if args.offtopic_file.is_file():
+            print("other-domain and chit-chat set …", flush=True)
+            figures["offtopic"] = offtopic_figures(engine, read_examples(args.offtopic_file),
+                                                   date.fromisoformat(REFERENCE_DAY))
+        if args.emergency_file.is_file():
+            print("emergency decision …", flush=True)
+            figures["emergency"] = emergency_figures(args.emergency_file, training)
         texts = [e.text for e in held_out] + [e.text for e in training]
         texts_file = model_dir / "texts.json"
         texts_file.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
@@ -216,6 +242,78 @@ def _dev_figures(engine: Any, dev_file: Path, training: list[Any]) -> dict[str, 
     return out
 
 
+def offtopic_figures(engine: Any, examples: list[Any], today: date) -> dict[str, Any]:
+    """Other-domain and chit-chat sentences: the share turned away (out_of_scope, or a harmless
+    greet / thanks), the share reaching an intent that acts, and the most confident accepts."""
+    from collections import Counter
+
+    parses = [(e.text, engine.parse(e.text, today)) for e in examples]
+    answered = Counter(p.intent.name for _, p in parses)
+    accepts = sorted(((p.intent.confidence, text, p.intent.name) for text, p in parses
+                      if p.intent.name not in HARMLESS), reverse=True)
+    n = len(parses)
+    return {
+        "examples": n,
+        "rejection": sum(answered[i] for i in HARMLESS) / n,
+        "out_of_scope": answered["out_of_scope"] / n,
+        "acting": sum(c for i, c in answered.items() if i in ACTING) / n,
+        "acting_count": sum(c for i, c in answered.items() if i in ACTING),
+        "answered": dict(answered.most_common()),
+        "worst": [{"text": t, "intent": i, "confidence": c} for c, t, i in accepts[:WORST_ACCEPTS]],
+    }
+
+
+def emergency_figures(path: Path, training: list[Any]) -> dict[str, Any]:
+    """The emergency decision on its evaluation set, as written and with homophone typos (the
+    noise of the development-set measurement: 15 % of the Chinese characters, three seeds):
+    recall and precision per kind, false alarms on the ordinary messages, time per message."""
+    import statistics
+
+    import yaml
+
+    from bench.nlu_experiments import NOISE_SEEDS, homophone_noise
+    from nlu.data_io import Example
+    from nlu.emergency import KINDS, default_detector
+
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    examples = [Example(str(text), kind) for kind, texts in doc.items() for text in texts]
+    detector = default_detector()
+
+    def score(items: list[Example]) -> dict[str, Any]:
+        got = [detector.detect(e.text) for e in items]
+        truth = [None if e.intent == "none" else e.intent for e in items]
+        per = {}
+        for kind in KINDS:
+            relevant = sum(t == kind for t in truth)
+            raised = sum(g == kind for g in got)
+            hit = sum(t == g == kind for t, g in zip(truth, got, strict=True))
+            per[kind] = {"examples": relevant, "recall": hit / relevant if relevant else None,
+                         "precision": hit / raised if raised else None}
+        ordinary = [g for t, g in zip(truth, got, strict=True) if t is None]
+        positives = [(t, g) for t, g in zip(truth, got, strict=True) if t is not None]
+        return {"per_kind": per, "recall": sum(t == g for t, g in positives) / len(positives),
+                "false_alarm": sum(g is not None for g in ordinary) / len(ordinary),
+                "positives": len(positives), "ordinary": len(ordinary),
+                "missed": [e.text for e, t, g in zip(items, truth, got, strict=True) if t is not None and g != t],
+                "false_alarms": [(e.text, g) for e, t, g in zip(items, truth, got, strict=True)
+                                 if t is None and g is not None]}
+
+    clean = score(examples)
+    runs = [score(homophone_noise(examples, training, seed)) for seed in NOISE_SEEDS]
+    noisy = {"recall": statistics.mean(r["recall"] for r in runs),
+             "false_alarm": statistics.mean(r["false_alarm"] for r in runs),
+             "per_kind": {k: {"recall": statistics.mean(r["per_kind"][k]["recall"] for r in runs)} for k in KINDS}}
+    timings = []
+    for _ in range(3):
+        for e in examples:
+            started = time.perf_counter()
+            detector.detect(e.text)
+            timings.append(time.perf_counter() - started)
+    timings.sort()
+    return {"clean": clean, "noisy": noisy, "copies": len(runs),
+            "p50_ms": timings[len(timings) // 2] * 1000, "p99_ms": timings[int(len(timings) * 0.99)] * 1000}
+
+
 def _cv_row(result: Any) -> dict[str, Any]:
     return {"name": result.name, "accuracy": result.accuracy, "macro_f1": result.macro_f1,
             "oos_rejection": result.oos_rejected, "in_scope_false_rejection": result.in_scope_rejected}
@@ -228,6 +326,8 @@ def render(f: dict[str, Any]) -> str:
                                           "entity_accuracy": "entity_accuracy", "oos_rejection": "oos_rejection",
                                           "in_scope_false_rejection": "in_scope_false_rejection"}),
         *_dev_rows(f.get("dev")),
+        *_offtopic_rows(f.get("offtopic")),
+        *_emergency_rows(f.get("emergency")),
         ("5-fold CV accuracy (training data)", f"{cv['accuracy']:.4f} ({cv['examples']} examples)", ""),
         ("5-fold CV macro-F1", f"{cv['macro_f1']:.4f}", ""),
         ("5-fold CV off-topic → out_of_scope", f"{cv['oos_rejection']:.4f}", ""),
@@ -279,6 +379,47 @@ def _evaluation_rows(name: str, e: dict[str, Any], targets: dict[str, str]) -> l
     ]
 
 
+def _offtopic_rows(o: dict[str, Any] | None) -> list[tuple[str, str, str]]:
+    if not o:
+        return []
+    return [
+        ("other-domain / chit-chat turned away", f"{o['rejection']:.4f} ({o['examples']} sentences; "
+         f"out_of_scope {o['out_of_scope']:.4f})", _check("offtopic_rejection", o["rejection"])),
+        ("other-domain / chit-chat reaching an acting intent", f"{o['acting']:.4f} ({o['acting_count']})",
+         _check("offtopic_acting", o["acting"])),
+    ]
+
+
+def _emergency_rows(m: dict[str, Any] | None) -> list[tuple[str, str, str]]:
+    if not m:
+        return []
+    c, n = m["clean"], m["noisy"]
+    return [
+        ("emergency recall (as written)", f"{c['recall']:.4f} ({c['positives']} emergencies)",
+         _check("emergency_recall", c["recall"])),
+        ("emergency false alarms (as written)", f"{c['false_alarm']:.4f} ({c['ordinary']} ordinary messages)",
+         _check("emergency_false_alarm", c["false_alarm"])),
+        ("emergency recall / false alarms (homophone typos)",
+         f"{n['recall']:.4f} / {n['false_alarm']:.4f} (mean of {m['copies']} copies)",
+         _check("emergency_noisy_recall", n["recall"])),
+        ("emergency decision p50 / p99", f"{m['p50_ms']:.3f} ms / {m['p99_ms']:.3f} ms",
+         _check("emergency_p50_ms", m["p50_ms"])),
+    ]
+
+
+def _emergency_table(m: dict[str, Any]) -> str:
+    """Recall, precision and false alarms per kind, as written and with homophone typos."""
+    c, n = m["clean"], m["noisy"]
+    lines = ["| kind | examples | recall | precision | recall with typos |", "|---|---|---|---|---|"]
+    for kind, row in c["per_kind"].items():
+        precision = "—" if row["precision"] is None else f"{row['precision']:.3f}"
+        lines.append(f"| {kind} | {row['examples']} | {row['recall']:.3f} | {precision} | "
+                     f"{n['per_kind'][kind]['recall']:.3f} |")
+    lines.append(f"| ordinary (none) | {c['ordinary']} | false alarms {c['false_alarm']:.3f} | | "
+                 f"false alarms {n['false_alarm']:.3f} |")
+    return "\n".join(lines)
+
+
 def _cv_lines(results: list[dict[str, Any]], width: int) -> list[str]:
     return [f"{'  CV ' + row['name']:<{width}}  acc {row['accuracy']:.4f}  macro-F1 {row['macro_f1']:.4f}"
             f"  oos {row['oos_rejection']:.3f}  in→oos {row['in_scope_false_rejection']:.3f}" for row in results]
@@ -309,6 +450,7 @@ def write_results(f: dict[str, Any], table: str) -> None:
                + ", ".join(f"{a} → {b} {n}" for a, b, n in f["heldout"]["confusions"])
                + (("\n\nMost frequent dev confusions: "
                    + ", ".join(f"{a} → {b} {n}" for a, b, n in f["dev"]["confusions"])) if f.get("dev") else "")
+               + _offtopic_text(f.get("offtopic")) + _emergency_text(f.get("emergency"))
                + "\n<!-- end run -->\n")
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\n## Runs\n"
     pattern = re.compile(rf"<!-- run: {re.escape(key)} -->.*?<!-- end run -->\n", re.S)
@@ -321,11 +463,34 @@ def write_results(f: dict[str, Any], table: str) -> None:
     RESULTS.write_text(text, encoding="utf-8")
 
 
+def _offtopic_text(o: dict[str, Any] | None) -> str:
+    if not o:
+        return ""
+    answered = ", ".join(f"{i} {n}" for i, n in o["answered"].items())
+    worst = ", ".join(f"{w['text']} → {w['intent']} {w['confidence']:.2f}" for w in o["worst"])
+    return (f"\n\nOther-domain and chit-chat set ({o['examples']} sentences) answered: {answered}."
+            f"\n\nMost confident accepts: {worst or 'none'}")
+
+
+def _emergency_text(m: dict[str, Any] | None) -> str:
+    if not m:
+        return ""
+    c = m["clean"]
+    missed = ", ".join(c["missed"]) or "none"
+    alarms = ", ".join(f"{t} → {k}" for t, k in c["false_alarms"]) or "none"
+    return (f"\n\nEmergency decision (nlu/data/test/emergency.yml):\n\n{_emergency_table(m)}"
+            f"\n\nMissed as written: {missed}. False alarms as written: {alarms}.")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.nlu", description=__doc__.splitlines()[0])
     parser.add_argument("--test-file", type=Path, default=TEST_FILE)
     parser.add_argument("--dev-file", type=Path, default=DEV_FILE,
                         help="development set, evaluated with --today 2026-12-02 (skipped when absent)")
+    parser.add_argument("--offtopic-file", type=Path, default=OFFTOPIC_FILE,
+                        help="other-domain and chit-chat sentences (Rasa YAML, intent out_of_scope)")
+    parser.add_argument("--emergency-file", type=Path, default=EMERGENCY_FILE,
+                        help="the emergency decision's evaluation set (kind → sentences)")
     parser.add_argument("--parses", type=int, default=20000)
     parser.add_argument("--no-alternatives", dest="alternatives", action="store_false",
                         help="skip the jieba and sentence-encoder measurements")

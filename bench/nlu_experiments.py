@@ -2,7 +2,7 @@
 training data and on the development set nlu/data/dev/dev.yml (the held-out test file is never
 looked at here).
 
-    python -m bench.nlu_experiments [features|classifier|threshold|decision|jieba|encoder|all]
+    python -m bench.nlu_experiments [features|classifier|threshold|decision|acting|jieba|encoder|all]
 
 Each experiment prints accuracy, macro-F1, the off-topic rejection rate and the in-scope
 false-rejection rate at the engine's threshold, all from models that did not see the example.
@@ -37,6 +37,8 @@ from nlu.train import TrainConfig, fit_model, folds
 from nlu.types import OUT_OF_SCOPE
 
 DEV_FILE = DEFAULT_DATA_DIR / "dev" / "dev.yml"
+# other-domain and chit-chat sentences for decisions (the held-out counterpart is never used here)
+DEV_OFFTOPIC_FILE = DEFAULT_DATA_DIR / "dev" / "offtopic.yml"
 DEV_DAY = date(2026, 12, 2)
 NOISE_RATE = 0.15
 NOISE_SEEDS = (1, 2, 3)
@@ -210,9 +212,9 @@ Decider = Callable[[np.ndarray, Sequence[str]], list[str]]
 
 def dev_probabilities(examples: list[Example], config: TrainConfig,
                       extra: Callable[[Example], list[str]] | None = None
-                      ) -> tuple[np.ndarray, list[np.ndarray], tuple[str, ...]]:
-    """Probabilities of the development set and of its noisy copies from a model trained on all
-    the training data."""
+                      ) -> tuple[np.ndarray, list[np.ndarray], tuple[str, ...], np.ndarray]:
+    """Probabilities of the development set, of its noisy copies and of the development
+    off-topic set from a model trained on all the training data."""
     extractor, featurizer = build_components(DEFAULT_DATA_DIR, config)
     dev, _, noisy = dev_sets(len(examples))
     tokens = example_tokens(examples, extractor, featurizer)
@@ -226,7 +228,8 @@ def dev_probabilities(examples: list[Example], config: TrainConfig,
             rows = [t + extra(e) for t, e in zip(rows, items, strict=True)]
         return np.array([model.predict_proba(r) for r in rows])
 
-    return proba(dev), [proba(n) for n in noisy], model.classes
+    offtopic = read_examples(DEV_OFFTOPIC_FILE) if DEV_OFFTOPIC_FILE.is_file() else []
+    return proba(dev), [proba(n) for n in noisy], model.classes, proba(offtopic)
 
 
 def dev_result(name: str, examples: list[Example], probabilities: np.ndarray, noisy: list[np.ndarray],
@@ -266,7 +269,7 @@ def features(examples: list[Example], which: Sequence[str] | None = None) -> Non
     for name in which or FEATURE_VARIANTS:
         config = dataclasses.replace(base, features=dataclasses.replace(base.features, **FEATURE_VARIANTS[name]))
         print(run_config(f"features: {name}", examples, config, DEFAULT_THRESHOLD)[0].row(), flush=True)
-        probabilities, noisy, classes = dev_probabilities(examples, config)
+        probabilities, noisy, classes, _ = dev_probabilities(examples, config)
         rows.append(dev_result(f"features: {name}", examples, probabilities, noisy, classes, threshold_rule))
     print(DEV_HEADER)
     for row in rows:
@@ -304,7 +307,7 @@ def entropy_decider(threshold: float, limit: float) -> Decider:
 DECISION_RULES: dict[str, Decider] = {
     **{f"threshold {t:.2f}": threshold_decider(t, None) for t in (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)},
     **{f"threshold {t:.2f} + oos ≥ {r:g}×top": threshold_decider(t, r)
-       for t in (0.2, 0.25, 0.3) for r in (0.3, 0.5, 0.6, 0.7, 0.8)},
+       for t in (0.2, 0.25, 0.3) for r in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)},
     **{f"threshold 0.25 + entropy > {h:g}": entropy_decider(0.25, h) for h in (0.8, 1.2)},
 }
 
@@ -316,13 +319,73 @@ def decision(examples: list[Example]) -> None:
     tokens = example_tokens(examples, extractor, featurizer)
     labels = [e.intent for e in examples]
     proba, classes = cv_proba(tokens, labels, DEFAULT_CONFIG)
-    dev_proba, noisy, dev_classes = dev_probabilities(examples, DEFAULT_CONFIG)
+    dev_proba, noisy, dev_classes, offtopic = dev_probabilities(examples, DEFAULT_CONFIG)
     print(HEADER)
     for name, rule in DECISION_RULES.items():
         print(summarise(name, labels, rule(proba, classes), 0.0).row())
-    print(DEV_HEADER)
+    print(DEV_HEADER + f"{'other':>8}{'→act':>7}")
     for name, rule in DECISION_RULES.items():
-        print(dev_result(name, examples, dev_proba, noisy, dev_classes, rule).row())
+        away, acts = offtopic_shares(rule(offtopic, dev_classes)) if len(offtopic) else (float("nan"),) * 2
+        print(dev_result(name, examples, dev_proba, noisy, dev_classes, rule).row() + f"{away:>8.3f}{acts:>7.3f}")
+
+
+def offtopic_shares(answers: Sequence[str]) -> tuple[float, float]:
+    """Of other-domain messages: the share turned away (out_of_scope, greet, thanks) and the share
+    reaching an intent that acts."""
+    n = max(1, len(answers))
+    return (sum(a in (OUT_OF_SCOPE, "greet", "thanks") for a in answers) / n,
+            sum(a in ACTING for a in answers) / n)
+
+
+# The intents whose flow acts on an answer (a form, a record, a person), as bench/nlu.py counts them.
+ACTING = frozenset({"repair_report", "repair_cancel", "bind_household", "unbind_household", "delete_data",
+                    "complaint", "human_handoff", "event_signup", "event_cancel", "points_redeem", "donate",
+                    "bill_pay", "party_fee", "rate_service", "board_post"})
+
+
+def acting_decider(threshold: float, oos_ratio: float | None, act_threshold: float) -> Decider:
+    """The engine's rule, and an intent that acts must also reach ``act_threshold``."""
+    def decider(proba: np.ndarray, classes: Sequence[str]) -> list[str]:
+        out = decide(proba, classes, threshold, oos_ratio)
+        return [OUT_OF_SCOPE if o in ACTING and float(row.max()) < act_threshold else o
+                for o, row in zip(out, proba, strict=True)]
+    return decider
+
+
+def acting(examples: list[Example]) -> None:
+    """A higher bar for the intents that act: off-topic messages reaching them against real
+    requests turned away (cross-validated, and on the development set)."""
+    extractor, featurizer = build_components(DEFAULT_DATA_DIR, DEFAULT_CONFIG)
+    tokens = example_tokens(examples, extractor, featurizer)
+    labels = [e.intent for e in examples]
+    proba, classes = cv_proba(tokens, labels, DEFAULT_CONFIG)
+    dev_proba, noisy, dev_classes, offtopic = dev_probabilities(examples, DEFAULT_CONFIG)
+    dev, _, _ = dev_sets(len(examples))
+    rules = {f"act ≥ {a:.2f}": acting_decider(DEFAULT_THRESHOLD, DEFAULT_OOS_RATIO, a)
+             for a in (0.0, 0.4, 0.5, 0.6, 0.7, 0.8)}
+    print(f"{'rule':<20}{'acc':>8}{'oos→oos':>9}{'oos→act':>9}{'in→oos':>8}{'act→oos':>9}"
+          f"{'dev acc':>9}{'dev oos':>9}{'dev→act':>9}{'noisy':>8}{'other':>8}{'→act':>7}")
+
+    def shares(truth: Sequence[str], got: Sequence[str]) -> tuple[float, float, float, float]:
+        off = [g for t, g in zip(truth, got, strict=True) if t == OUT_OF_SCOPE]
+        real = [(t, g) for t, g in zip(truth, got, strict=True) if t != OUT_OF_SCOPE]
+        acts = [g for t, g in real if t in ACTING]
+        return (sum(g == OUT_OF_SCOPE for g in off) / len(off), sum(g in ACTING for g in off) / len(off),
+                sum(g == OUT_OF_SCOPE for _, g in real) / len(real), sum(g == OUT_OF_SCOPE for g in acts) / len(acts))
+
+    dev_labels = [e.intent for e in dev]
+    for name, rule in rules.items():
+        got = rule(proba, classes)
+        accuracy = sum(t == g for t, g in zip(labels, got, strict=True)) / len(labels)
+        oos, oos_act, in_oos, act_oos = shares(labels, got)
+        dev_got = rule(dev_proba, dev_classes)
+        dev_acc = sum(t == g for t, g in zip(dev_labels, dev_got, strict=True)) / len(dev_labels)
+        dev_oos, dev_act, _, _ = shares(dev_labels, dev_got)
+        noisy_acc = float(np.mean([np.mean([t == g for t, g in zip(dev_labels, rule(p, dev_classes), strict=True)])
+                                   for p in noisy]))
+        away, acts = offtopic_shares(rule(offtopic, dev_classes)) if len(offtopic) else (float("nan"),) * 2
+        print(f"{name:<20}{accuracy:>8.4f}{oos:>9.3f}{oos_act:>9.3f}{in_oos:>8.3f}{act_oos:>9.3f}"
+              f"{dev_acc:>9.4f}{dev_oos:>9.3f}{dev_act:>9.3f}{noisy_acc:>8.4f}{away:>8.3f}{acts:>7.3f}", flush=True)
 
 
 def measure_jieba(examples: list[Example]) -> dict[str, float]:
@@ -447,7 +510,7 @@ def encoder(examples: list[Example]) -> None:
 
 
 EXPERIMENTS = {"features": features, "classifier": classifier, "threshold": threshold, "decision": decision,
-               "jieba": jieba_words, "encoder": encoder}
+               "acting": acting, "jieba": jieba_words, "encoder": encoder}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,6 +6,8 @@ The public surface::
     parse = engine.parse("明天天气怎么样")       # -> nlu.Parse (intent, ranking, entities)
     nlu.extract_entities("3号楼502室")          # rule-based entities alone, for form slots
     nlu.normalize_text("報修")                  # the normalisation the engine applies
+    nlu.spelled_digits("幺三九 一二三四")          # "1391234": digits read out one by one
+    nlu.detect_emergency("煤气味很重")            # "gas": the urgent-case decision, or None
 
 ``import nlu`` stays cheap: numpy, jionlp, cn2an and OpenCC load on first use, and
 scikit-learn only when a model has to be trained.
@@ -17,18 +19,22 @@ from typing import TYPE_CHECKING, Any
 from nlu.types import OUT_OF_SCOPE, Entity, IntentPrediction, Parse
 
 if TYPE_CHECKING:
+    from nlu.emergency import detect_emergency
     from nlu.engine import Engine, load_engine
     from nlu.entities import extract_entities
     from nlu.normalize import normalize_text
+    from nlu.numerals import spelled_digits
 
-__all__ = ["OUT_OF_SCOPE", "Engine", "Entity", "IntentPrediction", "Parse", "extract_entities",
-           "load_engine", "normalize_text"]
+__all__ = ["OUT_OF_SCOPE", "Engine", "Entity", "IntentPrediction", "Parse", "detect_emergency",
+           "extract_entities", "load_engine", "normalize_text", "spelled_digits"]
 
 _LAZY = {
     "Engine": ("nlu.engine", "Engine"),
     "load_engine": ("nlu.engine", "load_engine"),
     "extract_entities": ("nlu.entities", "extract_entities"),
     "normalize_text": ("nlu.normalize", "normalize_text"),
+    "spelled_digits": ("nlu.numerals", "spelled_digits"),
+    "detect_emergency": ("nlu.emergency", "detect_emergency"),
 }
 
 

@@ -26,15 +26,14 @@ from nlu.features import Featurizer
 from nlu.lexicon import DEFAULT_DATA_DIR, LEXICON_PATH, load_lexicon
 from nlu.model import LinearModel
 from nlu.normalize import Normalizer
-from nlu.persist import ModelFileError, load, save
-from nlu.pinyin import PinyinTable, pypinyin_version
+from nlu.persist import DEFAULT_MODEL_DIR, ModelFileError, load, save
+from nlu.pinyin import PinyinTable, pypinyin_version, save_table
 from nlu.train import TrainConfig
 from nlu.types import OUT_OF_SCOPE, IntentPrediction, Parse
 
 log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-DEFAULT_MODEL_DIR = PACKAGE_DIR.parent / "var" / "nlu"
 MODEL_FILE = "intent-model.zip"
 FORMAT = 2
 RANKING_SIZE = 5
@@ -45,7 +44,7 @@ DEFAULT_THRESHOLD = 0.25
 # The out_of_scope class is itself a one-vs-rest "is this off-topic?" classifier: when its
 # probability comes within this ratio of the top intent's, off-topic is too close to call and
 # the parse says out_of_scope.  Chosen with the threshold (bench/RESULTS.md).
-DEFAULT_OOS_RATIO = 0.6
+DEFAULT_OOS_RATIO = 0.5
 DEFAULT_CONFIG = TrainConfig()
 
 
@@ -56,11 +55,15 @@ def _package_version(name: str) -> str:
         return "absent"
 
 
+# Modules the trained model does not depend on: editing them never retrains it.
+_NOT_IN_MODEL = {"emergency.py"}
+
+
 def code_fingerprint() -> str:
     """A digest of the engine's source, so a code change retrains the cached model."""
     digest = hashlib.sha256()
     for path in sorted(PACKAGE_DIR.rglob("*.py")):
-        if "data" in path.relative_to(PACKAGE_DIR).parts:
+        if "data" in path.relative_to(PACKAGE_DIR).parts or path.name in _NOT_IN_MODEL:
             continue
         digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
         digest.update(b"\0")
@@ -281,6 +284,8 @@ def load_engine(data_dir: Path | None = None, model_dir: Path | None = None, *,
             saved = None
         engine = Engine(model, threshold, config, extractor, featurizer, intents,
                         TrainReport(saved, seconds, len(examples), len(intents), True), oos_ratio)
+    if engine.model.pinyin is not None:
+        save_table(engine.model.pinyin, model_dir)  # for the emergency decision, see nlu.pinyin
     if warm_up:
         engine.warm_up()
     return engine

@@ -36,6 +36,8 @@ class CountWords:
     members: tuple[str, ...] = ()
     alone: tuple[str, ...] = ()
     units: tuple[str, ...] = ()
+    # whole phrases that name a head count by themselves (老两口 → 2)
+    phrases: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,19 @@ def _rasa_lookups(data_dir: Path) -> dict[str, dict[str, tuple[str, ...]]]:
     return result
 
 
+def _count_phrases(value: Any, path: Path) -> dict[str, int]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise LexiconError(f"{path}: count.phrases must map a phrase to a number of people")
+    out = {}
+    for phrase, number in value.items():
+        if not str(phrase).strip() or isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise LexiconError(f"{path}: count.phrases {phrase!r} needs a positive number")
+        out[str(phrase).strip()] = number
+    return out
+
+
 def load_lexicon(data_dir: Path | None = None, lexicon_path: Path | None = None) -> Lexicon:
     """Read nlu/lexicon.yml plus the training data's lookup and synonym sections."""
     path = lexicon_path or LEXICON_PATH
@@ -135,6 +150,7 @@ def load_lexicon(data_dir: Path | None = None, lexicon_path: Path | None = None)
         members=_str_list(count_doc.get("members"), "count.members"),
         alone=_str_list(count_doc.get("alone"), "count.alone"),
         units=_str_list(count_doc.get("units"), "count.units"),
+        phrases=_count_phrases(count_doc.get("phrases"), path),
     )
     lookups: dict[str, dict[str, tuple[str, ...]]] = {"bill_type": {}, "repair_category": {}}
     for word, value in (doc.get("bill_type") or {}).items():

@@ -1,6 +1,8 @@
 """Chinese and Arabic numerals to numbers, via cn2an (十二 → 12, 五零二 → 502, 幺三九 → 139)."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import lru_cache
 
 CN_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千幺"
@@ -43,3 +45,31 @@ def to_digits(numeral: str) -> str | None:
 def warm_up() -> None:
     """Import cn2an now rather than during the first parse."""
     to_int("二十五")
+
+
+# Digits as they are read out one by one: on the phone (幺 for 1, 两 for 2), in radio speech
+# (洞 0, 拐 7, 勾 9) and in the financial forms a voice transcription sometimes writes.
+_SPOKEN_DIGITS = {
+    **dict.fromkeys("0零〇洞", "0"), **dict.fromkeys("1一幺壹", "1"), **dict.fromkeys("2二两兩贰貳", "2"),
+    **dict.fromkeys("3三叁", "3"), **dict.fromkeys("4四肆", "4"), **dict.fromkeys("5五伍", "5"),
+    **dict.fromkeys("6六陆陸", "6"), **dict.fromkeys("7七拐柒", "7"), **dict.fromkeys("8八捌", "8"),
+    **dict.fromkeys("9九勾玖", "9"),
+}
+_SEPARATORS = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def spelled_digits(text: str) -> str | None:
+    """The digit string of a message that is nothing but digits read one by one (一二三四 →
+    "1234", 幺三九 → "139", 零/〇/洞 → 0, 两 → 2; spaces, punctuation, full-width forms and
+    Arabic digits mixed in are fine), else None: 十二 or 一千二 are numbers, not digits spelled
+    out, and a message with any other word in it is not a code."""
+    folded = _SEPARATORS.sub("", unicodedata.normalize("NFKC", text))
+    if not folded:
+        return None
+    digits = []
+    for ch in folded:
+        digit = _SPOKEN_DIGITS.get(ch)
+        if digit is None:
+            return None
+        digits.append(digit)
+    return "".join(digits)

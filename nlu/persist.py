@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 
 _FIXED_TIME = (2020, 1, 1, 0, 0, 0)
+# Where the trained model and the pinyin table are cached unless told otherwise.
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "var" / "nlu"
 
 
 class ModelFileError(ValueError):

@@ -1,7 +1,9 @@
 """How many people: 两个人, 3位, 一家五口, 我们三个, 两个大人一个小孩, 大人两个小孩一个,
-一大两小, 两家头, 我们仨, 我和老伴, 我搭我老伴 (→ 2).
+一大两小, 两家头, 我们仨, 我和老伴, 我搭我老伴, 老两口 (→ 2).
 
-The words for family members and the joiners (和, 跟, 带 …) come from nlu/lexicon.yml.
+The words for family members, the joiners (和, 跟, 带 …) and the phrases that are a head count
+on their own (老两口) come from nlu/lexicon.yml.  Who comes and how many, said together
+(我跟我老婆两个人, 我和老伴俩), is one mention: the number said is the count.
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from nlu.numerals import NUM, to_int
 
 _PEOPLE = r"(?:大人|小孩|孩子|老人|成人|儿童|小朋友|学生)"
 _MAX = 50
+# What may stand between "who" and "how many" when they are said together: 我和老伴(一共)两个人.
+_JOIN_RE = re.compile(r"[\s,:;]*(?:一共是|总共是|一共|总共|共|就|是|加起来)?[\s,:;]*")
 
 
 def _alternation(words: tuple[str, ...]) -> str:
@@ -29,8 +33,8 @@ class CountFinder:
             rf"(?<![\d第几每])(?P<n>{NUM})\s*(?:{units})(?!民|工|员|次|份|数|家|口气|气|行|事|生)"
         )
         self._group_re = re.compile(
-            rf"(?P<who>我们|咱们|我家|我们家|一共|总共|共|报|带)\s*(?P<n>{NUM})\s*个"
-            rf"(?!月|小时|星期|礼拜|活动|号|钟|点|单元|楼)"
+            rf"(?P<who>我们|咱们|我家|我们家|一共|总共|共|报|带)\s*(?P<n>{NUM})\s*"
+            rf"(?:个人|个(?!月|小时|星期|礼拜|活动|号|钟|点|单元|楼))"
         )
         self._family_re = re.compile(rf"(?:一家|全家|家里)\s*(?P<n>{NUM})\s*口|(?P<m>{NUM})\s*家头")
         self._adult_child_re = re.compile(rf"(?P<a>{NUM})\s*大\s*(?P<c>{NUM})\s*小")
@@ -61,6 +65,9 @@ class CountFinder:
             rf"(?:我的?)?(?:{members})\s*(?:和|跟|同|与)\s*我(?![们家的])" if members else r"(?!x)x"
         )
         self._alone_re = re.compile(_alternation(words.alone)) if words.alone else re.compile(r"(?!x)x")
+        phrases = {k: v for k, v in words.phrases.items() if k}
+        self._phrases = phrases
+        self._phrase_re = re.compile(_alternation(tuple(phrases))) if phrases else re.compile(r"(?!x)x")
 
     def __call__(self, text: str) -> Iterator[Mention]:
         def mention(match: re.Match[str], value: int | None) -> Mention | None:
@@ -92,11 +99,32 @@ class CountFinder:
             parts = [to_int(m.group("n")) for m in self._mixed_rev_part.finditer(match.group())]
             total = sum(p for p in parts if p is not None) if all(p is not None for p in parts) else None
             candidates.append(mention(match, total))
+        for match in self._phrase_re.finditer(text):
+            candidates.append(mention(match, self._phrases[match.group()]))
+        numbers = [c for c in candidates if c is not None]
+        people: list[Mention | None] = []
         for match in self._company_re.finditer(text):
             members = len(self._member_re.findall(match.group()))
-            candidates.append(mention(match, 1 + members))
+            people.append(mention(match, 1 + members))
         for match in self._company_rev_re.finditer(text):
-            candidates.append(mention(match, 2))
+            people.append(mention(match, 2))
         for match in self._alone_re.finditer(text):
-            candidates.append(mention(match, 1))
-        yield from (c for c in candidates if c is not None)
+            people.append(mention(match, 1))
+        named = [p for p in people if p is not None]
+        yield from numbers
+        yield from named
+        yield from _said_together(text, named, numbers)
+
+
+def _said_together(text: str, people: list[Mention], numbers: list[Mention]) -> Iterator[Mention]:
+    """One mention for "who" next to "how many" (我跟我老婆两个人, 两个人，我和老伴): the number
+    said is the count, and the longer span wins over both parts."""
+    for who in people:
+        for number in numbers:
+            if number.start >= who.end and _JOIN_RE.fullmatch(text, who.end, number.start):
+                start, end = who.start, number.end
+            elif who.start >= number.end and _JOIN_RE.fullmatch(text, number.end, who.start):
+                start, end = number.start, who.end
+            else:
+                continue
+            yield Mention(start, end, (Found("count", number.found[0].value, start, end),))

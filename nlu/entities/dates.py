@@ -47,8 +47,9 @@ _MONTH_DAY_RE = re.compile(
     rf"(?:{_YEAR}|(?P<rel>{_MONTH_REL_RE}))?(?<![\d])(?P<m>{NUM})月(?:份)?(?P<d>{NUM})(?:号|日)"
     rf"|(?P<rel2>{_MONTH_REL_RE})(?P<d2>{NUM})(?:号|日)"
 )
+# A bare 3号 / 20日 is a day of the month, but not 3号楼, 5号线, 12号床 nor the 一日 of 一日游.
 _BARE_DAY_RE = re.compile(
-    rf"(?<![\d第几月\-.:/])(?P<d>{NUM})(?:号|日)(?!\s*(?:楼|线|房|门|机|床|位|院|口|窗|柜|车|码|球|桌|台|馆|店|铺|厅|仓|库|井|单元|栋|幢|座|\d|[零〇一二两三四五六七八九]))"
+    rf"(?<![\d第几月\-.:/])(?P<d>{NUM})(?:号|日)(?!\s*(?:楼|线|房|门|机|床|位|院|口|窗|柜|车|码|球|桌|台|馆|店|铺|厅|仓|库|井|单元|栋|幢|座|游|\d|[零〇一二两三四五六七八九]))"
 )
 # The start or end of a month or year (月初 / 月底 / 年底), which jionlp does not parse: a date.
 _EDGE_DAY = {"初": "first", "底": "last", "末": "last"}

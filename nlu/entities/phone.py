@@ -1,5 +1,5 @@
 """Mobile phone numbers: 11 digits starting 13–19, spaces or dashes allowed between groups,
-or dictated as Chinese digits (幺三九…)."""
+or dictated as Chinese digits (幺三九…, also in groups: 幺三九 一二三四 五六七八)."""
 from __future__ import annotations
 
 import re
@@ -10,7 +10,7 @@ from nlu.numerals import to_digits
 
 _ARABIC_RE = re.compile(r"(?<![\d\-])1[3-9]\d(?:[ \-]?\d){8}(?![\d\-]?\d)")
 _CN = "零〇一二三四五六七八九幺"
-_CHINESE_RE = re.compile(rf"(?<![{_CN}])[一幺][三四五六七八九][{_CN}]{{9}}(?![{_CN}])")
+_CHINESE_RE = re.compile(rf"(?<![{_CN}])[一幺][ \-]?[三四五六七八九](?:[ \-]?[{_CN}]){{9}}(?![ \-]?[{_CN}])")
 
 
 def find_phones(text: str) -> Iterator[Mention]:

@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_public_surface() -> None:
     for name in ("Engine", "Parse", "Entity", "IntentPrediction", "load_engine", "extract_entities",
-                 "normalize_text", "OUT_OF_SCOPE"):
+                 "normalize_text", "OUT_OF_SCOPE", "spelled_digits", "detect_emergency"):
         assert hasattr(nlu, name)
     assert nlu.OUT_OF_SCOPE == "out_of_scope"
 
@@ -42,6 +42,16 @@ def test_parse_shape(engine: nlu.Engine, today: date) -> None:
     assert len(parse.ranking) == 5
     assert all(r.name != nlu.OUT_OF_SCOPE for r in parse.ranking)
     assert [r.confidence for r in parse.ranking] == sorted((r.confidence for r in parse.ranking), reverse=True)
+
+
+def test_binding_typed_on_a_phone_keyboard(engine: nlu.Engine, today: date) -> None:
+    """Full-width digits and ideographic spaces: the same binding, offsets into what was typed."""
+    for text in ("绑定　３－５０２　张三　１２３４", "绑定 3-502 张三 1234", "绑定３－５０２ 张三 １２３４"):
+        parse = engine.parse(text, today)
+        assert parse.intent.name == "bind_household", text
+        spans = {e.entity: (e.value, text[e.start:e.end]) for e in parse.entities}
+        assert spans["building"][0] == "3" and spans["room"][0] == "502", text
+        assert spans["building"][1] in ("3", "３") and spans["room"][1] in ("502", "５０２"), text
 
 
 def test_low_confidence_becomes_out_of_scope_but_keeps_the_ranking(model_dir: Path, today: date) -> None:

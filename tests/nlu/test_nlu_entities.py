@@ -251,3 +251,56 @@ def test_a_repeated_mention_is_reported_each_time() -> None:
         ("repair_category", "gas", "煤气味"), ("repair_category", "gas", "漏气")]
     dates = [e for e in extract_entities("喂 明天 明天天气怎么样", TODAY) if e.entity == "date"]
     assert [(e.value, e.start) for e in dates] == [("2026-11-26", 2), ("2026-11-26", 5)]
+
+
+def test_a_day_trip_is_not_a_date() -> None:
+    assert not [e for e in extract_entities("我想报名一日游", TODAY) if e.entity == "date"]
+    assert not [e for e in extract_entities("两日游多少钱", TODAY) if e.entity == "date"]
+    assert ("date", "2026-12-01") in values("1日去春游")
+
+
+@pytest.mark.parametrize("text", ["燃气账单", "煤气帐单来了没", "燃氣賬單"])
+def test_a_gas_bill_is_a_bill_type_not_a_gas_repair(text: str) -> None:
+    assert values(text) == {("bill_type", "燃气费")}
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "span"),
+    [
+        ("我跟我老婆两个人", 2, "我跟我老婆两个人"),
+        ("我和老伴一共三个人去", 3, "我和老伴一共三个人"),
+        ("我和老伴俩报名", 2, "我和老伴俩"),
+        ("两个人，我和老伴", 2, "两个人，我和老伴"),
+        ("老两口报名", 2, "老两口"),
+        ("我们老两口想去", 2, "老两口"),
+        ("小两口一起来", 2, "小两口"),
+        ("我们两个人", 2, "我们两个人"),
+    ],
+)
+def test_who_and_how_many_said_together_is_one_count(text: str, value: int, span: str) -> None:
+    counts = [e for e in extract_entities(text, TODAY) if e.entity == "count"]
+    assert [(e.value, text[e.start:e.end]) for e in counts] == [(value, span)]
+
+
+def test_binding_typed_with_full_width_digits_and_ideographic_spaces() -> None:
+    text = "绑定　３－５０２　张三　１２３４"
+    found = {e.entity: e for e in extract_entities(text, TODAY)}
+    assert set(found) == {"building", "room"}
+    assert (found["building"].value, text[found["building"].start:found["building"].end]) == ("3", "３")
+    assert (found["room"].value, text[found["room"].start:found["room"].end]) == ("502", "５０２")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("３号楼　５单元　７０１室", {("building", "3"), ("unit", "5"), ("room", "701")}),
+        ("绑定 3 - 502", {("building", "3"), ("room", "502")}),
+        ("绑定  5-1-301  王五", {("building", "5"), ("unit", "1"), ("room", "301")}),
+        ("电话：１３９　１２３４　５６７８", {("phone", "13912345678")}),
+        ("电话 幺三九 一二三四 五六七八", {("phone", "13912345678")}),
+    ],
+)
+def test_phone_keyboard_spacing_and_widths(text: str, expected: set[tuple[str, object]]) -> None:
+    assert values(text) == expected
+    for entity in extract_entities(text, TODAY):
+        assert text[entity.start:entity.end] == entity.text
