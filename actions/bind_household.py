@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import Field
 
 from bot.dialogue import Context, Flow, FlowSettings, Form, MenuEntry, Option, Reply, Stage, Turn
+from nlu import spelled_digits
 from nlu.types import Entity
 from store.models import Household, Member
 
@@ -33,8 +34,6 @@ flow: Flow[BindingSettings] = Flow("binding", settings=BindingSettings, menu=[Me
 _CODE = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*[A-Za-z])(?=[A-Za-z0-9]*\d)([A-Za-z0-9]{6,8})(?![A-Za-z0-9])")
 _FOUR_DIGITS = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _SPOKEN_DIGITS = re.compile(r"[零〇洞幺一二两三四五六七八九]{4,}")
-_SPOKEN = {"零": "0", "〇": "0", "洞": "0", "幺": "1", "一": "1", "二": "2", "两": "2", "三": "3", "四": "4",
-           "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
 _NOT_NAME = re.compile(
     r"绑定码|绑定|綁定|认证|登记|验证|我是|我叫|名字叫|名字是|姓名|名字|户主|业主|住户|家属|号码|手机|电话|尾号|后四位|后4位|"
     r"号楼|栋|幢|单元|室|号|的|是|叫|和|我|住在|住|在|请|帮我|一下|[零〇洞幺一二两三四五六七八九]{4,}")
@@ -68,9 +67,10 @@ def _tail(text: str) -> str | None:
     digits = _FOUR_DIGITS.findall(text)
     if digits:
         return str(digits[-1])
-    spoken = _SPOKEN_DIGITS.findall(text)
-    if spoken:
-        return "".join(_SPOKEN[ch] for ch in spoken[-1])[-4:]
+    for run in reversed(_SPOKEN_DIGITS.findall(text)):
+        digits = spelled_digits(run)
+        if digits:
+            return digits[-4:]
     return None
 
 

@@ -18,7 +18,7 @@ from pydantic import Field
 from actions.repair import flow as repair_flow
 from actions.repair.reading import home, place
 from bot.dialogue import Context, Flow, FlowSettings, Form, Reply, Stage, Turn
-from bot.dialogue.text import mentioned_group
+from nlu import detect_emergency
 from store.repairs import NewTicket, RepairRepository, RepairTicket
 
 
@@ -28,16 +28,6 @@ class EmergencySettings(FlowSettings):
     #: The repair category an urgent ticket gets, by kind of emergency.
     categories: dict[str, str] = Field(default_factory=lambda: {
         "gas": "gas", "flooding": "water_leak", "trapped": "elevator", "fire": "fire"})
-    #: Words that raise the alarm, by kind.
-    keywords: dict[str, list[str]] = Field(default_factory=lambda: {
-        "gas": ["煤气味", "燃气味", "天然气味", "漏气", "燃气泄漏", "煤气泄漏", "天然气泄漏", "闻到煤气", "闻到燃气",
-                "闻到天然气", "一股煤气", "一股燃气", "臭鸡蛋味"],
-        "flooding": ["水漫", "淹了", "发大水", "水管爆", "爆管", "水管爆裂", "水喷出来", "到处是水", "水漫出来",
-                     "水止不住", "水关不住", "水龙头关不住"],
-        "trapped": ["困在电梯", "被困在", "被困电梯", "关在电梯", "电梯里出不来", "电梯困人", "困在里面", "被关在里面",
-                    "关在里面出不来"],
-        "fire": ["着火", "起火", "冒烟", "火灾", "电线冒火", "烧起来"],
-    })
     #: Kinds whose place is the resident's own flat unless the words name another.
     at_home: list[str] = Field(default_factory=lambda: ["gas", "flooding", "fire"])
 
@@ -45,16 +35,17 @@ class EmergencySettings(FlowSettings):
 flow: Flow[EmergencySettings] = Flow("emergency", settings=EmergencySettings)
 
 
-def detect(turn: Turn, ctx: Context) -> str | None:
-    """Which emergency these words raise, if any."""
+def detect(turn: Turn) -> str | None:
+    """Which emergency these words raise, if any (nlu.detect_emergency: it reads through
+    homophones, typos and paraphrase, and knows a gas bill from a gas leak)."""
     if not turn.text or turn.tapped:
         return None
-    return mentioned_group(turn.text, flow.config(ctx).keywords)
+    return detect_emergency(turn.text)
 
 
 @flow.trigger(Stage.EMERGENCY)
 def alarm(turn: Turn, ctx: Context) -> Reply | None:
-    kind = detect(turn, ctx)
+    kind = detect(turn)
     if kind is None:
         return None
     if ctx.dialog.form == UrgentPlace.name and ctx.dialog.slots.get("emergency") == kind:
