@@ -2,7 +2,7 @@
 its hours, the phone numbers, how to bind a household."""
 from __future__ import annotations
 
-from bot.dialogue import Context, Flow, MenuEntry, Reply, Turn
+from bot.dialogue import Context, Flow, MenuEntry, Option, Reply, Turn
 from bot.dialogue.text import mentions
 
 flow: Flow = Flow("community_info", menu=[MenuEntry("community_info", order=85)])
@@ -23,4 +23,6 @@ def community_info(turn: Turn, ctx: Context) -> Reply:
     lines = [ctx.say(f"community_info.{topic}", gas_phone=community.gas_emergency_phone or community.emergency_phone,
                      elevator_phone=community.elevator_emergency_phone or community.emergency_phone)
              for topic in topics]
+    if "binding" in topics and ctx.household is None:
+        return Reply.text("\n".join(lines), [Option.intent(ctx.say("community_info.bind_now"), "bind_household")])
     return Reply.text("\n".join(lines), footer=True)

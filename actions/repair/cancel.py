@@ -39,7 +39,8 @@ def repair_cancel(turn: Turn, ctx: Context) -> Reply:
     if not choice.get("confirm"):
         question = ctx.say("repair.cancel_confirm", ticket=ticket.id, category=label, location=ticket.location)
         return Reply.text(question, [
-            Option.intent(ctx.say("repair.cancel_yes"), "repair_cancel", slots={"ticket": ticket.id, "confirm": True}),
+            Option.intent(ctx.say("repair.cancel_yes"), "repair_cancel", slots={"ticket": ticket.id, "confirm": True},
+                          yes=True),
             Option.answer(ctx.say("repair.cancel_no"), "no"),
         ])
     repairs.set_status(ticket, "cancelled", ctx.now)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from actions.repair import flow
-from actions.repair.reading import BARE_REQUEST, home, only_place, place, says_fault, says_home
+from actions.repair.reading import BARE_REQUEST, address, home, only_place, place, says_fault, says_home
 from bot.dialogue import SKIPPED, Context, Form, Option, Reply, Turn
 from bot.dialogue.engine import CONTROL_INTENTS, DIGRESSION_CONFIDENCE
 from bot.dialogue.text import is_noise, plain
@@ -23,6 +23,7 @@ from store.repairs import NewTicket, RepairRepository
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^(?:0\d{2,3})?\d{7,8}$")
 _NUMBERISH = re.compile(r"^[\d\s\-+()（）]+$")
+_QUESTION = re.compile(r"[?？吗]|在哪|哪里|怎么|什么|几点|多少")
 
 
 def _not_an_answer(turn: Turn, ctx: Context) -> bool:
@@ -116,6 +117,8 @@ class RepairReport(Form):
     def extract_location(self, turn: Turn, ctx: Context, requested: bool) -> Any:
         if requested and turn.plain in _yes_words(ctx):
             return home(ctx)  # "对的" to the offered "我家 3-502"
+        if address(turn) is None and (_not_an_answer(turn, ctx) or _QUESTION.search(turn.text)):
+            return None  # 物业办公室在哪 is a question, not a place
         return place(turn, ctx, flow.config(ctx), requested=requested)
 
     def validate_location(self, value: Any, turn: Turn, ctx: Context) -> Any:
@@ -144,11 +147,22 @@ class RepairReport(Form):
         return digits if _MOBILE.match(digits) or _LANDLINE.match(digits) else None
 
     # --- confirm and submit ----------------------------------------------------------------
+    @staticmethod
+    def _category(slots: Mapping[str, Any], ctx: Context) -> str:
+        """The category, with a light that is out in a public place counted as lighting (楼道灯,
+        大堂的灯) rather than the flat's wiring."""
+        code = str(slots.get("repair_category", "other"))
+        words = f"{slots.get('description') or ''}"
+        where = str(slots.get("location") or "")
+        if code == "electrical" and "灯" in words and where and where != home(ctx):
+            return "lighting"
+        return code
+
     def summary(self, slots: Mapping[str, Any], ctx: Context) -> str:
         missing = ctx.say("repair.not_given")
         return ctx.say(
             "repair.summary",
-            category=ctx.say(f"repair.categories.{slots.get('repair_category', 'other')}"),
+            category=ctx.say(f"repair.categories.{self._category(slots, ctx)}"),
             location=slots.get("location") or missing,
             description=slots.get("description") or missing,
             phone=mask_phone(str(slots.get("phone") or "")) or missing,
@@ -158,7 +172,7 @@ class RepairReport(Form):
     def submit(self, slots: dict[str, Any], turn: Turn, ctx: Context) -> Reply:
         household = ctx.household
         photo = slots.get("photo") or {}
-        category = str(slots.get("repair_category", "other"))
+        category = self._category(slots, ctx)
         label = ctx.say(f"repair.categories.{category}")
         new = NewTicket(
             openid=turn.openid, household_id=household.id if household else None, category=category,

@@ -30,7 +30,7 @@ from bot.dialogue.flow import Stage
 from bot.dialogue.forms import CONFIRM, SKIPPED, Form
 from bot.dialogue.menu import main_menu, menu_options
 from bot.dialogue.registry import Registry
-from bot.dialogue.text import Correction, correction, is_noise, leaves_form, plain, plain_set
+from bot.dialogue.text import Correction, core_word, correction, is_noise, leaves_form, plain, plain_set
 from bot.dialogue.turn import DialogView, FormState, Option, Reply, Turn
 from bot.errors import BindingRequired, SettingsError
 from bot.settings import Config
@@ -200,7 +200,7 @@ class DialogueEngine:
 
     # --- words -------------------------------------------------------------------------------
     def _global_words(self, turn: Turn, ctx: Context, state: FormState) -> Reply | None:
-        word = turn.plain
+        word = turn.plain if turn.plain in self._cancel | self._human | self._menu else core_word(turn.plain)
         if word in self._cancel:
             return self.cancel(turn, ctx, state)
         if word in self._human:
@@ -212,7 +212,7 @@ class DialogueEngine:
     def _words(self, turn: Turn, ctx: Context, state: FormState) -> Reply:
         form = self._form(state)
         numeric_answer = form is not None and state.requested_slot in form.numeric_slots
-        picked = None if numeric_answer else self._pick(turn, state.options)
+        picked = None if numeric_answer else self._pick(turn, state.options, words=form is None)
         if picked == "out_of_range":
             return self._out_of_range(turn, ctx, state)
         if isinstance(picked, Option):
@@ -268,7 +268,9 @@ class DialogueEngine:
         token = match.group(1)
         return int(token) if token.isdigit() else _CHINESE_DIGITS[token]
 
-    def _pick(self, turn: Turn, options: list[Option]) -> Option | str | None:
+    def _pick(self, turn: Turn, options: list[Option], *, words: bool = True) -> Option | str | None:
+        """The offered option this message chooses (its digit, its label, or — with ``words``,
+        outside a form, whose own questions read yes and no themselves — a plain yes or no)."""
         if not options:
             return None
         stripped = turn.text.strip()
@@ -277,10 +279,23 @@ class DialogueEngine:
                 return option
         number = self._number(turn.text)
         if number is None:
-            return None
+            return self._yes_or_no(turn, options) if words else None
         if 1 <= number <= len(options):
             return options[number - 1]
         return "out_of_range"
+
+    def _yes_or_no(self, turn: Turn, options: list[Option]) -> Option | None:
+        """是的 / 不用了 typed to a yes-or-no offer picks its yes or its no."""
+        yes = next((o for o in options if o.value.get("yes") or o.value.get("answer") == "yes"), None)
+        no = next((o for o in options if o.value.get("answer") == "no"), None)
+        if yes is None or no is None:
+            return None
+        sure = turn.confidence >= DIGRESSION_CONFIDENCE
+        if turn.plain in self._yes or (turn.intent == "affirm" and sure):
+            return yes
+        if turn.intent in ("deny", "stop") and sure or leaves_form(turn, self._leave):
+            return no
+        return None
 
     def _choose(self, option: Option, turn: Turn, ctx: Context, state: FormState) -> Reply:
         value: dict[str, Any] = option.value

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from bot.dialogue.turn import Turn
-from nlu.types import Parse
+from nlu.types import OUT_OF_SCOPE, IntentPrediction, Parse
 
 _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
 #: 不修了, 先不报了, 不用了, 还是不办了吧: "not (doing) it after all".
@@ -41,6 +41,20 @@ def plain(text: str) -> str:
 def fold(text: str) -> str:
     """Half-width (NFKC) text: what a phone keyboard's full-width digits and spaces mean."""
     return unicodedata.normalize("NFKC", text)
+
+
+_LEADING = re.compile(r"^(?:那就|那么|那|好吧|哎呀|哎|唉|嗯)")
+_TRAILING = re.compile(r"(?:吧|啊|呀|啦|哦|呢|嘛)+$")
+
+
+def core_word(reduced: str) -> str:
+    """A short message reduced to its word: 算了算了 → 算了, 那算了吧 → 算了, 人工人工 → 人工."""
+    word = _TRAILING.sub("", _LEADING.sub("", reduced)) or reduced
+    repeated = _REPEATED.fullmatch(word) if len(word) >= 4 else None
+    half = re.fullmatch(r"(.{2,4}?)\1+", word)
+    if half:
+        return half.group(1)
+    return repeated.group(1) if repeated else word
 
 
 def plain_set(words: Iterable[str]) -> frozenset[str]:
@@ -76,7 +90,8 @@ def correction(turn: Turn) -> Correction | None:
     end = offset + len(rest)
     entities = tuple(replace(e, start=e.start - offset, end=e.end - offset)
                      for e in turn.entities if e.start >= offset and e.end <= end)
-    parse = Parse(rest, turn.parse.intent, entities, turn.parse.ranking) if turn.parse else None
+    # The corrected words are an answer, not a request: no intent of their own.
+    parse = Parse(rest, IntentPrediction(OUT_OF_SCOPE, 0.0), entities) if turn.parse else None
     fixed = replace(turn, text=rest, plain=plain(rest) if rest else "", parse=parse)
     return Correction(fixed, (match.group("wrong") or "").strip() or None)
 
