@@ -64,13 +64,13 @@ def _name(text: str) -> str | None:
 
 def _tail(text: str) -> str | None:
     """The last four digits, typed (1234) or spoken (一二三四, 幺三九四)."""
-    digits = _FOUR_DIGITS.findall(text)
-    if digits:
-        return str(digits[-1])
+    typed = _FOUR_DIGITS.findall(text)
+    if typed:
+        return str(typed[-1])
     for run in reversed(_SPOKEN_DIGITS.findall(text)):
-        digits = spelled_digits(run)
-        if digits:
-            return digits[-4:]
+        spoken = spelled_digits(run)
+        if spoken:
+            return spoken[-4:]
     return None
 
 
