@@ -1,4 +1,4 @@
-"""`python -m bot serve | chat | seed-demo | migrate`.
+"""`python -m bot serve | chat | seed-demo | migrate | jobs`.
 
 A missing or malformed setting stops the command with one sentence on stderr (exit 2),
 never a traceback.
@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--config", type=Path)
     serve.add_argument("--dev", action="store_true",
                        help="make local WeChat and staff API credentials when none are set (what `make run` does)")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes (PostgreSQL, or SQLite on one machine); jobs run in one of them")
 
     chat = commands.add_parser("chat", help="talk to the bot in a terminal")
     chat.add_argument("--openid", default="o_terminal_resident")
@@ -36,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
 
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.add_argument("--config", type=Path)
+
+    jobs = commands.add_parser("jobs", help="list the scheduled jobs and when each runs next")
+    jobs.add_argument("--config", type=Path)
 
     args = parser.parse_args(argv)
     from bot.privacy import configure_logging
@@ -62,6 +67,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "seed-demo":
         return _seed(settings, args.if_empty)
+    if args.command == "jobs":
+        return _jobs(settings)
     from bot.chat import chat
     from bot.runtime import build_runtime
 
@@ -97,6 +104,28 @@ def _seed(settings: object, if_empty: bool) -> int:
     return 0
 
 
+def _jobs(settings: object) -> int:
+    from zoneinfo import ZoneInfo
+
+    from bot.runtime import build_runtime
+    from bot.scheduler import next_runs
+    from bot.settings import Settings
+
+    assert isinstance(settings, Settings)
+    runtime = build_runtime(settings)
+    zone = ZoneInfo(settings.config.community.timezone)
+    try:
+        rows = next_runs(runtime)
+    finally:
+        runtime.close()
+    width = max(len(job_id) for job_id, _, _ in rows)
+    print(f"{'job'.ljust(width)}  next run ({zone.key})   schedule")
+    for job_id, when, schedule in rows:
+        shown = when.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if when else "never"
+        print(f"{job_id.ljust(width)}  {shown.ljust(21)}  {schedule}")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     started = time.monotonic()
     if args.dev:
@@ -111,16 +140,27 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.app import create_app
     from bot.runtime import build_runtime
 
-    runtime = build_runtime(settings)
-    app = create_app(runtime)
     host = args.host or settings.config.server.host
     port = args.port or settings.config.server.port
     log = logging.getLogger("bot")
     log.info("starting: %s", config_dump(settings))
     _print_welcome(host, port, settings, filled if args.dev else {}, DEV_FILE if args.dev else None)
+    options: dict[str, object] = {"host": host, "port": port, "log_level": "warning", "access_log": False,
+                                  "timeout_graceful_shutdown": 5}
+    if args.workers > 1:
+        # Each worker process builds its own runtime from the same settings (bot.app.from_environment).
+        from store.db import make_engine, migrate
+
+        migrate(make_engine(settings.database_url))  # once, before the workers start
+        if args.config:
+            os.environ["LINLI_CONFIG"] = str(args.config)
+        log.info("starting %s workers", args.workers)
+        uvicorn.run("bot.app:from_environment", factory=True, workers=args.workers, **options)  # type: ignore[arg-type]
+        return 0
+    runtime = build_runtime(settings)
+    app = create_app(runtime)
     log.info("ready to serve after %.2f s", time.monotonic() - started)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
-                timeout_graceful_shutdown=5)
+    uvicorn.run(app, **options)  # type: ignore[arg-type]
     return 0
 
 

@@ -93,3 +93,19 @@ def _outbox_worker(runtime: Runtime) -> OutboxWorker | None:
     config = runtime.settings.config
     api = WeChatApi(secrets, config.wechat.api_timeout_seconds, runtime.settings.redis_url)
     return OutboxWorker(runtime.factory, api, config, runtime.responses)
+
+
+def from_environment() -> FastAPI:
+    """The app of one worker process of ``python -m bot serve --workers N``: settings from the
+    environment (and ``LINLI_CONFIG``, the config file the parent was given)."""
+    import os
+    from pathlib import Path
+
+    from bot.privacy import configure_logging
+    from bot.runtime import build_runtime
+    from bot.settings import load_settings
+
+    configure_logging()
+    config = os.environ.get("LINLI_CONFIG")
+    settings = load_settings(Path(config) if config else None, require_token=True)
+    return create_app(build_runtime(settings))
