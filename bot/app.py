@@ -7,10 +7,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from bot import metrics
 from bot.api import build_api
 from bot.api.errors import install_error_handling
 from bot.outbox import OutboxWorker
@@ -19,7 +21,7 @@ from bot.scheduler import Scheduler
 from bot.webhook import SUCCESS, WeChatEndpoint
 from bot.wechat.api import WeChatApi
 from store import Store
-from store.db import transaction
+from store.db import schema_is_current, transaction
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,25 @@ def create_app(runtime: Runtime, *, background: bool = True, routers: Iterable[A
             "outbox_pending": pending,
             "outbound_api": outbox is not None,
         })
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> Response:
+        """Ready to take traffic: the database answers and its schema is the newest."""
+        try:
+            current = schema_is_current(runtime.database)
+        except Exception as error:  # the check itself must answer, whatever the database does
+            log.warning("readiness: database unavailable: %s", error.__class__.__name__)
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+        if not current:
+            return JSONResponse({"status": "unavailable", "database": "schema out of date"}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    metrics.watch(runtime)
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics_page() -> Response:
+        """Prometheus metrics (nothing personal in them)."""
+        return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> Response:

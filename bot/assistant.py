@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 import nlu
+from bot import metrics
 from bot.dialogue.context import Context
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.flow import FlowSettings
@@ -118,7 +119,8 @@ class Assistant:
                     return ClaimState.DEFERRED
                 return self._run(turn, inbound, store, conversation, now, rendezvous)
         except Exception:  # the boundary: whatever an action did wrong, the resident hears back
-            log.exception("message %s from %s failed", inbound.key, mask_openid(inbound.openid))
+            log.exception("message %s from %s failed", shown_key(inbound), mask_openid(inbound.openid),
+                          extra=log_fields(inbound))
             return self._store_failure(inbound, rendezvous)
 
     def handle(self, inbound: Inbound) -> Reply | None:
@@ -134,6 +136,8 @@ class Assistant:
         text = fold(inbound.text)
         if text:
             parse = self.nlu.parse(text[:MAX_NLU_CHARS], today=now.astimezone(self.zone).date())
+            metrics.INTENTS.labels(parse.intent.name).inc()
+            metrics.CONFIDENCE.observe(parse.intent.confidence)
         return Turn(
             openid=inbound.openid, msg_key=inbound.key, kind=inbound.kind, received_at=now,
             text=text, parse=parse, event=inbound.event, event_key=inbound.event_key,
@@ -184,7 +188,7 @@ class Assistant:
             with transaction(self.factory) as session:
                 self._finish(Store(session), inbound, answer, now, rendezvous)
         except Exception:  # the database itself is failing: the apology still goes out now
-            log.exception("could not record the failure of %s", inbound.key)
+            log.exception("could not record the failure of %s", shown_key(inbound), extra=log_fields(inbound))
         return answer
 
     def error_reply(self) -> Reply:
@@ -235,3 +239,13 @@ def _save_state(conversation: Conversation, state: FormState, now: datetime) -> 
     conversation.pending_intent = state.pending_intent
     conversation.form_started_at = state.form_started_at
     conversation.updated_at = now
+
+
+def log_fields(inbound: Inbound) -> dict[str, str]:
+    """What a log line about one message carries for structured logs (openid masked)."""
+    return {"msg_key": shown_key(inbound), "openid": mask_openid(inbound.openid)}
+
+
+def shown_key(inbound: Inbound) -> str:
+    """The message key as logs show it: the openid inside it masked."""
+    return inbound.key.replace(inbound.openid, mask_openid(inbound.openid))

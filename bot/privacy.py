@@ -30,9 +30,38 @@ class PhoneMaskingFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: int = logging.INFO) -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line (``LOG_FORMAT=json``): time, level, logger, message, and the
+    message key and masked openid when the line is about one message."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        import json
+
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for field in ("msg_key", "openid"):
+            value = getattr(record, field, None)
+            if value:
+                entry[field] = value
+        if record.exc_info:
+            entry["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(level: int = logging.INFO, fmt: str | None = None) -> None:
+    """Log lines to stderr with phone numbers masked; ``fmt`` (or ``LOG_FORMAT``) ``json`` for
+    one JSON object per line, the default is plain text."""
+    import os
+
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if (fmt or os.environ.get("LOG_FORMAT", "text")).lower() == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(PhoneMaskingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

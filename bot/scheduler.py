@@ -13,6 +13,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import metrics
 from bot.dialogue.flow import Job
 from bot.jobs import JobContext
 from bot.leader import Leadership
@@ -59,6 +60,9 @@ class Scheduler:
                 planned.run()
             except Exception:  # one failing job must not stop the scheduler
                 log.exception("job %s failed", planned.id)
+                metrics.JOBS.labels(planned.id, "failed").inc()
+            else:
+                metrics.JOBS.labels(planned.id, "done").inc()
 
         return run
 

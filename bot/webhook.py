@@ -24,7 +24,8 @@ from typing import Any
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 
-from bot.assistant import Answer, Assistant, Rendezvous
+from bot import metrics
+from bot.assistant import Answer, Assistant, Rendezvous, log_fields, shown_key
 from bot.errors import BadMessage, BadRequest, BodyTooLarge
 from bot.privacy import mask_openid
 from bot.settings import Settings
@@ -72,18 +73,28 @@ class WeChatEndpoint:
             xml, key_index = self._open(body, params)
             inbound = parse_inbound(xml)
         except BadRequest as error:
+            metrics.MESSAGES.labels("refused").inc()
             return self._refuse(request, error)
         except ClientDisconnect:
             log.info("client left %s %s before sending its body", request.method, request.url.path)
             return PlainTextResponse("", status_code=400)
         except Exception:  # see the module docstring: answered, never a dropped connection
+            metrics.MESSAGES.labels("refused").inc()
             return self._unreadable(request)
+        outcome = "answered"
         try:
             answer = await self._answer(inbound, started)
+            if answer is None:
+                outcome = "later"
         except Exception:  # never a 500: the resident gets an apology, WeChat a valid reply
-            log.exception("message %s from %s could not be handled", inbound.key, mask_openid(inbound.openid))
+            log.exception("message %s from %s could not be handled", shown_key(inbound), mask_openid(inbound.openid),
+                          extra=log_fields(inbound))
             answer = Answer(self.assistant.error_reply(), int(time.time()))
-        return self._respond(answer, inbound, key_index, timestamp, nonce)
+            outcome = "error"
+        response = self._respond(answer, inbound, key_index, timestamp, nonce)
+        metrics.MESSAGES.labels(outcome).inc()
+        metrics.REPLY_SECONDS.observe(time.monotonic() - started)
+        return response
 
     def _check_request(self, signature: str, timestamp: str, nonce: str) -> None:
         check_timestamp(timestamp, self.max_skew)
@@ -136,7 +147,7 @@ class WeChatEndpoint:
         except TimeoutError:
             if rendezvous.give_up():
                 log.warning("message %s from %s missed the reply budget; the outbox will carry it",
-                            inbound.key, mask_openid(inbound.openid))
+                            shown_key(inbound), mask_openid(inbound.openid), extra=log_fields(inbound))
                 return None
             outcome = await job  # it is committing right now
         if isinstance(outcome, Answer):

@@ -52,6 +52,10 @@ class OutboxRepository:
         query = select(OutboxMessage).where(OutboxMessage.openid == openid).order_by(OutboxMessage.id)
         return list(self.session.scalars(query))
 
+    def count_by_status(self) -> dict[str, int]:
+        query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        return {str(status): int(count) for status, count in self.session.execute(query)}
+
     def pending_count(self) -> int:
         query = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")
         return self.session.scalar(query) or 0

@@ -449,3 +449,19 @@ def test_unknown_user_event_gets_a_polite_reply(wechat: WeChatServer) -> None:
 def test_health_check_reports_ready(client: TestClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json()["status"] == "ok"
+
+
+def test_metrics_count_messages_and_intents_without_anything_personal(client: TestClient, wechat: WeChatServer) -> None:
+    wechat.say("o_metrics_13912345678", "我的报修怎么样了")
+    client.post("/wechat", params={"signature": "0" * 40, "timestamp": "1", "nonce": "n"}, content=b"<xml/>")
+    page = client.get("/metrics")
+    assert page.status_code == 200 and "text/plain" in page.headers["content-type"]
+    body = page.text
+    assert 'linli_messages_total{outcome="answered"}' in body and 'linli_messages_total{outcome="refused"}' in body
+    assert 'linli_intents_total{intent="repair_status"}' in body and "linli_reply_seconds_bucket" in body
+    assert "linli_outbox{" in body or "linli_outbox " in body or "# HELP linli_outbox" in body
+    assert "o_metrics" not in body and "13912345678" not in body and "报修" not in body
+
+
+def test_readiness_says_when_the_schema_is_current(client: TestClient) -> None:
+    assert client.get("/readyz").json() == {"status": "ready"}
