@@ -423,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     length.add_argument("--duration", type=float, help="seconds measured per run, after the warm-up (default 8)")
     length.add_argument("--messages", type=int, help="with --url: send this many messages (retries not counted)")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds sent before measuring (default 2)")
-    parser.add_argument("--runs", type=int, default=3, help="with --suite: runs per server (default 3)")
+    parser.add_argument("--runs", type=int, default=5, help="with --suite: runs per server (default 5)")
     parser.add_argument("--retry-share", type=float, default=0.03, help="share of messages retried (default 0.03)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-ceiling", action="store_true", help="with --suite: skip the canned-answer server")
