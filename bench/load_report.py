@@ -112,6 +112,8 @@ class Summary:
     generator_cpu: float = math.nan      #: the generator's CPU seconds per answered delivery
     generator_busy: float = math.nan     #: share of one core the generator used
     server_cpu: float = math.nan         #: the server's CPU seconds per answered delivery
+    prepared: int = 0                    #: bodies encrypted before the run …
+    sealed_live: int = 0                 #: … and during it (the generator outran its preparation)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -136,9 +138,6 @@ def summarise(run: RunTimes, crypto: MessageCrypto | None) -> Summary:
     else:
         found = [(x, NO_ANSWER) for x in run.exchanges if not x.status]
     rate = len(answered) / span if span > 0 else math.nan
-    notes = list(run.notes)
-    if run.sealed_live:
-        notes.append(f"{run.sealed_live} bodies were encrypted during the run ({run.prepared} before it)")
     return Summary(
         rate=rate,
         p50=percentile(latencies, 50) * 1000, p95=percentile(latencies, 95) * 1000,
@@ -150,7 +149,7 @@ def summarise(run: RunTimes, crypto: MessageCrypto | None) -> Summary:
         generator_cpu=run.cpu_seconds / len(answered) if answered else math.nan,
         generator_busy=run.cpu_seconds / span if span > 0 else math.nan,
         server_cpu=run.server_cpu_seconds / len(answered) if answered else math.nan,
-        notes=notes,
+        prepared=run.prepared, sealed_live=run.sealed_live, notes=list(run.notes),
     )
 
 

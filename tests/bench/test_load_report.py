@@ -1,16 +1,19 @@
 """Judging a load run: wrong answers are found, percentiles are right, memory is read."""
 from __future__ import annotations
 
+import argparse
 import base64
 import os
 import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
 from bench.echo import reply_xml
-from bench.load import insert_run
+from bench.load import Measured, Row, Server, insert_run, report
 from bench.load_client import Exchange, RunTimes
 from bench.load_mix import Message
 from bench.load_report import (
@@ -20,6 +23,8 @@ from bench.load_report import (
     SUCCESS_ONLY,
     UNDECRYPTABLE,
     WRONG_RESIDENT,
+    Memory,
+    Summary,
     check_replies,
     cpu_seconds,
     percentile,
@@ -181,3 +186,30 @@ def test_results_file_without_runs_heading_gets_the_section_at_the_end() -> None
     text = insert_run("# Benchmark results\n", "k", "<!-- load-run: k -->\nX\n<!-- end load-run -->\n")
     assert text.rstrip().endswith("<!-- end load-run -->")
     assert "## Load" in text
+
+
+def _row(label: str, rates: list[float], p99: float, peak: float, canned: bool = False) -> Row:
+    server = Server(label, "1", cast(Any, None), 1, Path("log"), canned)
+    runs = [Measured(Summary(rate=rate, p50=p99 / 4, p95=p99 / 2, p99=p99, requests=int(rate * 8),
+                             problems=Counter(), warmup_problems=Counter(), server_cpu=1 / max(rate, 1)),
+                     Memory(peak * 0.9, peak, 1)) for rate in rates]
+    return Row(server, runs, ratios=[])
+
+
+def test_the_report_puts_the_targets_beside_the_sqlite_row() -> None:
+    args = argparse.Namespace(residents=50, runs=3, warmup=2.0, duration=8.0)
+    info = {"arch": "x86_64", "cpu": "Xeon", "cores": "2", "python": "3.11.7"}
+    echo = _row("bare echo (FastAPI + uvicorn + crypto)", [3000, 2900, 3100], 30, 60)
+    slow = _row("bot, SQLite", [200, 231, 250], 1986, 140)
+    slow.ratios = [200 / 3000, 231 / 2900, 250 / 3100]
+    table = report([echo, slow], args, info, [])
+    assert "≥ 500 msg/s       MISSED (231)" in table
+    assert "p99 ≤ 50 ms       MISSED (1986)" in table
+    assert "RSS ≤ 250 MB      ok (140 peak)" in table
+    sqlite_line = next(line for line in table.splitlines() if line.startswith("bot, SQLite "))
+    assert sqlite_line.split()[-1] == "0.08"          # × echo: the median of the same-run ratios
+
+    fast = _row("bot, SQLite", [600, 620, 640], 40, 260)
+    table = report([echo, fast], args, info, [])
+    assert "≥ 500 msg/s       ok (620)" in table and "p99 ≤ 50 ms       ok (40)" in table
+    assert "RSS ≤ 250 MB      MISSED (260 peak)" in table
