@@ -400,11 +400,18 @@ SECTION_INTRO = f"""{SECTION_MARKER}
 `make bench` (`python -m bench.load --suite`) plays WeChat's servers against the bot from a
 separate process — signed, safe-mode encrypted messages from many residents, a mix of
 questions, menu digits, form turns, binding, hand-offs and ~3 % retries of the same MsgId
-(bench/load_mix.py) — and measures in the same run the bot on SQLite with one worker, the
-bot on PostgreSQL + Redis, a bare echo of the same stack (bench/echo.py: FastAPI + uvicorn +
-the same signature checks and AES, no dialogue, no database) and the generator against a
-server that answers canned bytes (its own ceiling). Each run adds (or, the same day, replaces)
-a section below.
+(bench/load_mix.py), each resident sending its next message when its last is answered — and
+measures in the same run the bot on SQLite with one worker, the bot on PostgreSQL + Redis, a
+bare echo of the same stack (bench/echo.py: FastAPI + uvicorn + the same signature checks and
+AES, no dialogue, no database) and the generator against a server that answers canned bytes
+(its own ceiling). Runs alternate between the servers; the table gives medians. *errors*: a
+delivery without a 200, answered `success` where a reply was due (the reply budget ran out),
+with a reply that does not decrypt or verify or is addressed to someone else, or a retry
+answered differently from its first delivery. *RSS*: the server's process tree after a run;
+*peak*: the highest VmHWM of one of its processes. *CPU ms/msg*: the server's user + system
+time (from /proc) per answered message inside the measured window. *× echo*: messages/s over
+the echo's in the same round, median of the rounds. Each run adds (or, the same day,
+replaces) a section below.
 
 {RUNS_MARKER}
 """
