@@ -256,8 +256,10 @@ def suite(args: argparse.Namespace) -> int:
             seed(pg_env)
             command = [sys.executable, "-m", "bot", "serve", *(["--workers", "2"] if multi else [])]
             label = "bot, PostgreSQL + Redis" if "REDIS_URL" in extra else "bot, PostgreSQL"
-            servers.append(stack.enter_context(started(label, "2" if multi else "1 (multi-worker not available yet)",
-                                                       command, pg_env, scratch)))
+            servers.append(stack.enter_context(started(label, "2" if multi else "1*", command, pg_env, scratch)))
+            if not multi:
+                notes.append(f"* {label}: 1 worker (multi-worker not available yet: `python -m bot serve` "
+                             "has no --workers option).")
         else:
             notes.append("PostgreSQL is not running on 127.0.0.1:5432: its row was skipped.")
         if not args.no_ceiling:
@@ -309,15 +311,16 @@ def report(rows: list[Row], args: argparse.Namespace, info: dict[str, str], note
         f"{args.residents} concurrent residents, {args.runs} runs of {args.warmup:g} s warm-up + {args.duration:g} s "
         f"per server, servers alternating; medians of the runs (errors: summed over the measured requests)",
         "",
-        f"{'setup':<40} {'workers':<36} {'msg/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+        f"{'setup':<40} {'workers':<7} {'msg/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
         f"{'errors':>11} {'RSS MB':>6} {'peak MB':>7} {'CPU ms/msg':>10} {'× echo':>6}",
     ]
     for row in rows:
         errors = f"{row.errors}/{row.requests}" if not row.server.canned else "–"
         lines.append(
-            f"{row.server.label:<40} {row.server.workers:<36} {row.median('rate'):6.0f} {row.median('p50'):7.1f} "
+            f"{row.server.label:<40} {row.server.workers:<7} {row.median('rate'):6.0f} {row.median('p50'):7.1f} "
             f"{row.median('p95'):7.1f} {row.median('p99'):7.1f} {errors:>11} {row.rss_mb:6.0f} {row.peak_mb:7.0f} "
             f"{row.median('server_cpu') * 1000:10.2f} {median_of(row.ratios):6.2f}")
+    lines += [note for note in notes if note.startswith("*")]
     bot = next((row for row in rows if row.server.label == "bot, SQLite"), None)
     if bot is not None:
         rate, p99, peak = bot.median("rate"), bot.median("p99"), bot.peak_mb
@@ -369,22 +372,26 @@ def report(rows: list[Row], args: argparse.Namespace, info: dict[str, str], note
     for row in rows:
         for note in sorted({note for m in row.runs for note in m.summary.notes}):
             lines.append(f"note — {row.server.label}: {note}")
-    lines += [f"note: {note}" for note in notes]
+    lines += [f"note: {note}" for note in notes if not note.startswith("*")]
     return "\n".join(textwrap.fill(line, 118, subsequent_indent="    ", break_on_hyphens=False)
                      if len(line) > 118 and not line.startswith(("setup ", *(r.server.label for r in rows))) else line
                      for line in lines)
 
 
+#: What is measured: a change anywhere else (the benchmark itself, tests, docs) changes no figure.
+PRODUCT = ("bot", "actions", "store", "nlu", "config.yml", "responses.yml", "pyproject.toml")
+
+
 def _revision() -> str:
-    """The commit measured, and whether the work tree had changes besides it."""
+    """The commit measured, and whether the bot's code had changes besides it."""
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True,
                                 timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", *PRODUCT], cwd=REPO,
                                capture_output=True, text=True, timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "an unknown revision"
-    return (commit or "an unknown revision") + (" with uncommitted changes" if dirty else "")
+    return (commit or "an unknown revision") + (" with uncommitted changes to the bot" if dirty else "")
 
 
 def _verdict(ok: bool) -> str:
@@ -471,9 +478,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--retry-share", type=float, default=0.03, help="share of messages retried (default 0.03)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-ceiling", action="store_true", help="with --suite: skip the canned-answer server")
-    parser.add_argument("--alone", type=float, default=6.0,
+    parser.add_argument("--alone", type=float, default=10.0,
                         help="with --suite: seconds of one resident at a time per bot, for each kind's own "
-                             "latency (0: skip; default 6)")
+                             "latency (0: skip; default 10)")
     parser.add_argument("--no-write", dest="write", action="store_false", help="do not touch RESULTS.md")
     args = parser.parse_args(argv)
     if args.residents < 1 or args.runs < 1:
@@ -486,9 +493,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.duration is None and args.messages is None:
         args.duration = 8.0
     token, appid, aes_key = credentials()
-    measured = measure(args.url, token, appid, aes_key, server_pid=args.server_pid, concurrency=args.residents,
-                       duration=args.duration, messages=args.messages, warmup=args.warmup,
-                       retry_share=args.retry_share, seed=args.seed)
+    try:
+        measured = measure(args.url, token, appid, aes_key, server_pid=args.server_pid, concurrency=args.residents,
+                           duration=args.duration, messages=args.messages, warmup=args.warmup,
+                           retry_share=args.retry_share, seed=args.seed)
+    except OSError as error:
+        print(f"python -m bench.load: cannot reach {args.url}: {error}", file=sys.stderr)
+        return 2
     s = measured.summary
     print(_line(s))
     for kind, seconds in sorted(s.by_kind.items(), key=lambda item: -percentile(item[1], 50)):

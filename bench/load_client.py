@@ -182,12 +182,13 @@ async def run_load(host: str, port: int, signer: Signer, residents: list[Residen
     open_spares: set[HttpConnection] = set()
 
     async def deliver(connections: list[HttpConnection], index: int, sealed: Sealed, delivery: str) -> None:
-        if connections[index].lost:  # closed by the server while idle (keep-alive timeout): not an error
-            connections[index] = await _connect(host, port)
-            reconnects[0] += 1
-        request = signer.request(sealed, int(time.time()))
         sent = time.perf_counter()
         try:
+            if connections[index].lost:  # closed by the server while idle (keep-alive timeout): not an error
+                connections[index] = await _connect(host, port)
+                reconnects[0] += 1
+            request = signer.request(sealed, int(time.time()))
+            sent = time.perf_counter()
             status, body, done = await connections[index].send(request)
         except (ConnectionError, OSError, TimeoutError) as error:
             exchanges.append(Exchange(sealed.message, delivery, sent, time.perf_counter(), 0, b"",

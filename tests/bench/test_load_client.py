@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench.echo import CANNED_RESPONSE, complete_requests
-from bench.load import free_port, measure
+from bench.load import free_port, main, measure
 from bench.load_client import parse_response, run_load
 from bench.load_mix import Signer, residents
 
@@ -139,3 +139,11 @@ def test_a_run_against_the_echo_with_the_wrong_key_shows_every_request_refused(e
     measured = measure(url, "wrong_token", APPID, AES_KEY, server_pid=pid, concurrency=2, duration=None,
                        messages=10, warmup=0, retry_share=0, seed=2)
     assert measured.summary.problems == Counter({"other non-200 [first]": 10})
+
+
+def test_no_server_at_the_url_is_one_sentence_and_exit_status_2(capsys: pytest.CaptureFixture[str],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {"WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID, "WECHAT_AES_KEY": AES_KEY}.items():
+        monkeypatch.setenv(name, value)
+    assert main(["--url", f"http://127.0.0.1:{free_port()}", "--messages", "5"]) == 2
+    assert "cannot reach" in capsys.readouterr().err
