@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import psycopg
+
 from bench.load_client import run_load
 from bench.load_mix import Signer, residents
 from bench.load_report import Memory, Summary, cpu_seconds, median_of, percentile, server_memory, summarise
@@ -54,7 +56,7 @@ DEV_CREDENTIALS = REPO / "var" / "dev-credentials.env"
 TOKEN = "bench_token"
 APPID = "wxbench0000000001"
 AES_KEY = base64.b64encode(b"L" * 32).decode()[:43]
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/15"
 #: Nothing the bot might send outside (customer-service messages, staff notices) leaves the machine.
 NO_WECHAT_API = "http://127.0.0.1:9"
@@ -158,8 +160,6 @@ def seed(env: dict[str, str]) -> None:
 @contextmanager
 def postgres_database() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one benchmark run, dropped afterwards."""
-    import psycopg
-
     name = f"linli_bench_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=5) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -245,8 +245,15 @@ def suite(args: argparse.Namespace) -> int:
         seed(sqlite_env)
         servers.append(stack.enter_context(started("bot, SQLite", "1", [sys.executable, "-m", "bot", "serve"],
                                                    sqlite_env, scratch)))
-        if reachable("127.0.0.1", 5432):
-            database_url = stack.enter_context(postgres_database())
+        database_url = ""
+        if not reachable("127.0.0.1", 5432):
+            notes.append("PostgreSQL is not running on 127.0.0.1:5432: its row was skipped.")
+        else:
+            try:
+                database_url = stack.enter_context(postgres_database())
+            except psycopg.Error as error:
+                notes.append(f"PostgreSQL refused a benchmark database ({error}): its row was skipped.")
+        if database_url:
             extra = {"DATABASE_URL": database_url}
             if reachable("127.0.0.1", 6379):
                 extra["REDIS_URL"] = REDIS_URL
@@ -260,8 +267,6 @@ def suite(args: argparse.Namespace) -> int:
             if not multi:
                 notes.append(f"* {label}: 1 worker (multi-worker not available yet: `python -m bot serve` "
                              "has no --workers option).")
-        else:
-            notes.append("PostgreSQL is not running on 127.0.0.1:5432: its row was skipped.")
         if not args.no_ceiling:
             servers.append(stack.enter_context(started("generator ceiling (canned answers)", "1",
                                                        [sys.executable, "-m", "bench.echo", "--canned"], env,
