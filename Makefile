@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install train bench-nlu bench-startup lint typecheck clean
+.PHONY: run test install train bench bench-generator bench-nlu bench-startup lint typecheck clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,17 @@ bench-nlu: $(STAMP)
 
 bench-startup: $(STAMP)
 	$(PY) -m bench.startup
+
+## Load: the bot on SQLite (1 worker) and on PostgreSQL + Redis against a bare echo of its
+## stack, same load, same run; written to bench/RESULTS.md. Starts and removes what it needs.
+bench: $(STAMP)
+	$(PY) -m bench.load --suite
+
+## Which load generator: wrk against the Python client (installs Debian's wrk when missing).
+bench-generator: $(STAMP)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) || \
+	  { echo "bench-generator needs wrk (Debian: apt-get install wrk)"; exit 1; }
+	$(PY) -m bench.load_wrk
 
 lint: $(STAMP)
 	$(PY) -m ruff check bot nlu actions store tests bench

@@ -58,30 +58,85 @@ def understanding() -> nlu.Engine:
     return nlu.load_engine()
 
 
+#: ``TEST_BACKEND=postgresql`` runs the whole suite on PostgreSQL (+ Redis when ``REDIS_URL`` is set).
+BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
+
+
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite database with the demo community, copied for each test."""
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database with the demo households, copied for each test: a SQLite file, or a
+    PostgreSQL template database (``CREATE DATABASE … TEMPLATE`` copies it in milliseconds)."""
+    if BACKEND == "postgresql":
+        name = f"linli_tpl_{uuid.uuid4().hex[:8]}"
+        url = _create_pg_database(name)
+        _seed(url)
+        yield name
+        _drop_pg_database(name)
+        return
     path = tmp_path_factory.mktemp("template") / "template.db"
-    engine = make_engine(f"sqlite:///{path}")
+    _seed(f"sqlite:///{path}")
+    yield str(path)
+
+
+def _seed(url: str) -> None:
+    engine = make_engine(url)
     migrate(engine)
     with transaction(make_sessionmaker(engine)) as session:
         seed_demo(Store(session))
     engine.dispose()
-    return path
+
+
+def _admin() -> str:
+    return POSTGRES_ADMIN_URL.replace("postgresql+psycopg://", "postgresql://")
+
+
+def _create_pg_database(name: str, template: str | None = None) -> str:
+    import psycopg
+
+    with psycopg.connect(_admin(), autocommit=True, connect_timeout=3) as connection:
+        suffix = f' TEMPLATE "{template}"' if template else ""
+        connection.execute(f'CREATE DATABASE "{name}"{suffix}')
+    base, _, _ = POSTGRES_ADMIN_URL.rpartition("/")
+    return f"{base}/{name}"
+
+
+def _drop_pg_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(_admin(), autocommit=True, connect_timeout=3) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path, template_db: Path) -> str:
+def database_url(tmp_path: Path, template_db: str) -> Iterator[str]:
+    """This test's own copy of the template database."""
+    if BACKEND == "postgresql":
+        name = f"linli_t_{uuid.uuid4().hex[:10]}"
+        yield _create_pg_database(name, template=template_db)
+        _drop_pg_database(name)
+        return
     path = tmp_path / "linli.db"
     shutil.copy(template_db, path)
-    return f"sqlite:///{path}"
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def sqlite_url(database_url: str) -> str:
+    """(The name older tests use for the test's database, whatever its backend.)"""
+    return database_url
 
 
 @pytest.fixture
 def make_settings(sqlite_url: str) -> Callable[..., Settings]:
+    redis_url = os.environ.get("REDIS_URL", "")
+    if redis_url:  # each test starts with no access token cached by another
+        import redis
+
+        redis.Redis.from_url(redis_url, socket_timeout=2).flushdb()
+
     def build(config: Path | None = None, **env: str) -> Settings:
-        return load_settings(config or DEFAULT_CONFIG, {"DATABASE_URL": sqlite_url, **wechat_env(**env)},
-                             require_token=True)
+        base = {"DATABASE_URL": sqlite_url, "REDIS_URL": os.environ.get("REDIS_URL", "")}
+        return load_settings(config or DEFAULT_CONFIG, {**base, **wechat_env(**env)}, require_token=True)
 
     return build
 

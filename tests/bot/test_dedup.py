@@ -165,10 +165,10 @@ def test_an_action_that_fails_gets_an_apology_and_retries_get_the_same(runtime: 
 
 def test_a_database_busy_past_the_budget_still_gets_an_answer_in_time(
         make_runtime: Callable[..., Runtime], config_with: Callable[..., Path]) -> None:
-    """Another writer holds SQLite's lock: WeChat gets "success" in budget, the reply follows."""
-    from sqlalchemy import text
-
+    """Another unit of work holds the resident's conversation (SQLite: the database) locked:
+    WeChat gets "success" in budget, the reply follows through the outbox."""
     from store import Store
+    from store.clock import utcnow
     from store.db import transaction
 
     runtime = make_runtime(config_with(server={"reply_budget_seconds": 0.3}))
@@ -176,7 +176,7 @@ def test_a_database_busy_past_the_budget_still_gets_an_answer_in_time(
 
     def hold_the_lock() -> None:
         with transaction(runtime.factory) as session:
-            session.execute(text("UPDATE households SET room = room"))
+            Store(session).conversations.load_for_update("o_locked", utcnow())
             holding.set()
             time.sleep(1.5)
 

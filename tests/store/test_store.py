@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 
 from store import Store
 from store.clock import utcnow
@@ -118,3 +118,19 @@ def test_times_come_back_aware_and_in_utc(database: Engine) -> None:
     with transaction(factory) as session:
         stored = Store(session).residents.get("o_time").last_inbound_at
     assert stored.tzinfo is not None and abs((stored - now).total_seconds()) < 0.001
+
+
+def test_migrations_go_down_to_nothing_and_up_again(database: Engine) -> None:
+    from alembic import command
+
+    from store.db import alembic_config
+
+    config = alembic_config(database)
+    with database.connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+        connection.commit()
+    with database.connect() as connection:
+        assert not inspect(connection).has_table("households")
+    migrate(database)
+    assert schema_is_current(database)
