@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install train bench bench-generator bench-nlu bench-startup lint typecheck clean
+.PHONY: run test test-postgres install train bench bench-generator bench-nlu bench-startup lint typecheck clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ test: $(STAMP)
 	$(PY) -m pytest
 	$(PY) -m ruff check bot nlu actions store tests bench
 	$(PY) -m mypy bot nlu actions store
+
+## The whole suite again on PostgreSQL + Redis (the production mode), each test on its own
+## copy of a template database; starts PostgreSQL and Redis when they are not running.
+test-postgres: $(STAMP)
+	@bench/services.sh
+	TEST_BACKEND=postgresql REDIS_URL=redis://127.0.0.1:6379/3 $(PY) -m pytest -q
 
 train: $(STAMP)
 	$(PY) -m nlu train
