@@ -29,7 +29,7 @@ test: $(STAMP)
 ## The whole suite again on PostgreSQL + Redis (the production mode), each test on its own
 ## copy of a template database; starts PostgreSQL and Redis when they are not running.
 test-postgres: $(STAMP)
-	@bench/services.sh
+	@.ci/services.sh
 	TEST_BACKEND=postgresql REDIS_URL=redis://127.0.0.1:6379/3 $(PY) -m pytest -q
 
 train: $(STAMP)
