@@ -31,9 +31,11 @@ def label(period: str) -> str:
 
 
 def household(store_of: Callable[[], Any], building: str, room: str, name: str = "王小明",
-              phone: str = "13900001234", unit: str = "") -> int:
+              phone: str = "13900001234", unit: str = "", others: tuple[tuple[str, str], ...] = ()) -> int:
+    """A flat on the roster: ``name`` with ``phone``, and ``others`` (name, phone) living there too."""
+    members = [NewMember(name, phone), *(NewMember(other, number) for other, number in others)]
     with store_of() as store:
-        return store.households.create(building, room, [NewMember(name, phone)], unit=unit).id
+        return store.households.create(building, room, members, unit=unit).id
 
 
 def bill(store_of: Callable[[], Any], household_id: int, period: str, bill_type: str, fen: int, *,

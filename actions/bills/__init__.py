@@ -1,7 +1,7 @@
-"""账单查询: what a household owes.
+"""账单查询 / 账单缴费: what a household owes, and paying it.
 
 The flow's words are the ``bills`` section of responses.yml; its settings the ``bills``
-section of config.yml; its data ``store/bills.py``.
+section of config.yml; its data ``store/bills.py`` (payments: ``store/payments.py``).
 """
 from __future__ import annotations
 
@@ -11,6 +11,14 @@ from bot.dialogue import Flow, FlowSettings, MenuEntry
 
 
 class BillSettings(FlowSettings):
+    #: Without WeChat Pay: where, when and how residents pay (empty: the property office and its hours).
+    pay_office: str = ""
+    pay_hours: str = ""
+    pay_methods: str = "现金、银行卡、微信或支付宝扫码"
+    #: Without WeChat Pay: a page where bills can be paid online (the bank's, the property company's).
+    pay_link: str = ""
+    #: How long a link to this app's payment page works.
+    pay_link_hours: int = Field(24, ge=1, le=24 * 7)
     #: Asked about one kind of fee without a month: this many recent months are shown.
     recent_months: int = Field(3, ge=1, le=12)
     #: A list longer than this is cut (the totals still count every bill).
@@ -23,6 +31,6 @@ class BillSettings(FlowSettings):
 
 
 flow: Flow[BillSettings] = Flow("bills", settings=BillSettings, menu=[
-    MenuEntry("bill_query", order=30)])
+    MenuEntry("bill_query", order=30), MenuEntry("bill_pay", order=35)])
 
-from actions.bills import api, demo, query  # noqa: E402,F401  (they register on the flow)
+from actions.bills import api, demo, pay, query  # noqa: E402,F401  (they register on the flow)

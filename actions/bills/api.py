@@ -42,6 +42,7 @@ from bot.api.schemas import (
 from bot.api.tabular import Column, Problem, Row, TableError, as_dicts, read_table, read_upload
 from store import Store
 from store.bills import BILL_TYPES, Bill, BillRepository, fen_to_yuan, yuan_to_fen
+from store.payments import PaymentRepository
 
 api = flow.api
 
@@ -150,7 +151,8 @@ def update_bill(bill_id: int, body: BillPatch, store: StoreDep, now: NowDep) -> 
     if bill is None:
         not_found("bill", bill_id)
     if body.paid:
-        repo.mark_paid(bill, now, "office")
+        if repo.mark_paid(bill, now, "office"):
+            store[PaymentRepository].close_open("bill", bill.id)
     elif bill.paid:
         if bill.paid_via == "wechat":
             conflict("paid", "this bill was paid through WeChat Pay; refund it in the merchant platform")

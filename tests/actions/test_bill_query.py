@@ -102,6 +102,8 @@ def test_digits_alone_walk_through_the_months_and_to_paying(resident: Resident) 
     assert f"{label(month(-2))}物业费 350.00元，已交" in older
     unpaid = resident.say("3")
     assert "共 3 笔没交" in unpaid
+    paying = resident.say("1")
+    assert "bills.pay_head" in resident.last.keys and "474.50" in paying
 
 
 def test_an_unbound_resident_binds_first_and_then_gets_the_answer(runtime: Runtime, flat: int) -> None:
