@@ -1,4 +1,5 @@
-"""账单查询 / 账单缴费: what a household owes, and paying it.
+"""账单查询 / 账单推送 / 账单缴费: what a household owes, telling residents of new bills and
+due dates, and paying.
 
 The flow's words are the ``bills`` section of responses.yml; its settings the ``bills``
 section of config.yml; its data ``store/bills.py`` (payments: ``store/payments.py``).
@@ -11,6 +12,8 @@ from bot.dialogue import Flow, FlowSettings, MenuEntry
 
 
 class BillSettings(FlowSettings):
+    #: A reminder goes this many days before a bill is due (once per bill).
+    reminder_days: int = Field(3, ge=1, le=30)
     #: Without WeChat Pay: where, when and how residents pay (empty: the property office and its hours).
     pay_office: str = ""
     pay_hours: str = ""
@@ -33,4 +36,4 @@ class BillSettings(FlowSettings):
 flow: Flow[BillSettings] = Flow("bills", settings=BillSettings, menu=[
     MenuEntry("bill_query", order=30), MenuEntry("bill_pay", order=35)])
 
-from actions.bills import api, demo, pay, query  # noqa: E402,F401  (they register on the flow)
+from actions.bills import api, demo, notices, pay, query  # noqa: E402,F401  (they register on the flow)

@@ -1,5 +1,5 @@
 """`/api/bills`: staff add bills one by one or from a spreadsheet, list them, and record a
-payment made at the office.
+payment made at the office. A new unpaid bill is announced to the household's residents.
 
 Shapes (SPEC §6): ``POST /api/bills`` ``{"household_id","period","bill_type","amount","due_date","paid"}``
 → ``{"id"}``; ``GET /api/bills?household_id=`` → an array; ``POST /api/bills/import`` →
@@ -21,7 +21,8 @@ from pydantic import AfterValidator, BeforeValidator, Field
 from sqlalchemy.exc import IntegrityError
 
 from actions.bills import flow
-from bot.api.deps import NowDep, StoreDep
+from actions.bills.notices import announce
+from bot.api.deps import NowDep, RuntimeDep, StoreDep
 from bot.api.errors import ApiError, conflict, not_found
 from bot.api.schemas import (
     Amount,
@@ -40,6 +41,7 @@ from bot.api.schemas import (
     yes_no,
 )
 from bot.api.tabular import Column, Problem, Row, TableError, as_dicts, read_table, read_upload
+from bot.jobs import JobContext
 from store import Store
 from store.bills import BILL_TYPES, Bill, BillRepository, fen_to_yuan, yuan_to_fen
 from store.payments import PaymentRepository
@@ -108,8 +110,8 @@ class BillPatch(ApiModel):
 
 @api.post("/bills", status_code=201, tags=["bills"],
           responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody, "description": "already billed"}})
-def create_bill(body: BillIn, store: StoreDep, now: NowDep) -> Created:
-    """Bill a household for one month and one kind of fee."""
+def create_bill(body: BillIn, store: StoreDep, runtime: RuntimeDep, now: NowDep) -> Created:
+    """Bill a household for one month and one kind of fee; its residents are told when it is unpaid."""
     if store.households.get(body.household_id) is None:
         not_found("household", body.household_id)
     repo = store[BillRepository]
@@ -120,6 +122,7 @@ def create_bill(body: BillIn, store: StoreDep, now: NowDep) -> Created:
                         paid=body.paid)
     except IntegrityError:  # the same bill, added by another request a moment ago
         conflict("period", f"household {body.household_id} already has a {body.bill_type} bill for {body.period}")
+    announce(JobContext(runtime, now), store, bill)
     return Created(id=bill.id)
 
 
@@ -162,7 +165,7 @@ def update_bill(bill_id: int, body: BillPatch, store: StoreDep, now: NowDep) -> 
 
 @api.post("/bills/import", tags=["bills"],
           responses={422: {"model": ImportResult, "description": "rows that are wrong; nothing was imported"}})
-def import_bills(file: UploadFile, store: StoreDep, now: NowDep) -> ImportResult:
+def import_bills(file: UploadFile, store: StoreDep, runtime: RuntimeDep, now: NowDep) -> ImportResult:
     """Import bills from CSV or XLSX, all or nothing.
 
     Columns: the household as household_id (住户编号) or building (楼号) + unit (单元, optional) +
@@ -188,6 +191,9 @@ def import_bills(file: UploadFile, store: StoreDep, now: NowDep) -> ImportResult
         raise ApiError(422, {"imported": 0, "errors": [
             {"row": None, "field": "period", "message": "a bill of this file was added meanwhile; upload it again"}
         ]}) from None
+    jobs = JobContext(runtime, now)
+    for bill in bills:
+        announce(jobs, store, bill)
     return ImportResult(imported=len(bills), errors=[])
 
 
