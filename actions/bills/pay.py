@@ -37,12 +37,14 @@ def bill_pay(turn: Turn, ctx: Context) -> Reply:
     wanted = [b for b in owed if (not question.types or b.bill_type in question.types)
               and (not question.periods or b.period in question.periods)]
     note = ""
-    if not wanted:
+    if question.unbilled and not question.types:
+        note = ctx.say("bills.pay_unbilled", fee=question.unbilled)
+    elif not wanted:
         scope = "、".join([*(month_label(p, ctx.today) for p in question.periods), *question.types])
         note = ctx.say("bills.pay_nothing_of", address=household.address, scope=scope)
-        wanted = owed
+    wanted = wanted or owed
     lines: list[str] = [ctx.say("bills.pay_head", address=household.address, count=len(wanted),
-                     total=money(sum(b.amount_fen for b in wanted)))]
+                                total=money(sum(b.amount_fen for b in wanted)))]
     lifetime = timedelta(hours=settings.pay_link_hours)
     links = [payment_link("bill", b.id, turn.openid, ctx.now, lifetime) for b in wanted[:MAX_LINKS]]
     if all(links):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from string import Template
@@ -102,13 +103,16 @@ def payment_page(token: str, runtime: RuntimeDep) -> Response:
     return _ready(runtime, placed, params)
 
 
+@dataclass(frozen=True, slots=True)
 class _Placed:
     """The order as the page needs it once its transaction has ended."""
 
-    def __init__(self, order_id: int, out_trade_no: str, prepay_id: str | None, expires_at: datetime,
-                 description: str, amount_fen: int) -> None:
-        self.id, self.out_trade_no, self.prepay_id = order_id, out_trade_no, prepay_id
-        self.expires_at, self.description, self.amount_fen = expires_at, description, amount_fen
+    id: int
+    out_trade_no: str
+    prepay_id: str | None
+    expires_at: datetime
+    description: str
+    amount_fen: int
 
 
 def _place(client: PayClient, placed: _Placed, openid: str, runtime: Runtime) -> str:
@@ -267,14 +271,16 @@ def _mismatch(order: PaymentOrder, resource: dict[str, Any], settings: PaySettin
 
 
 def _settle(runtime: Runtime, store: Store, order: PaymentOrder, now: datetime) -> None:
-    """Hand the payment to the thing's kind; a thing already paid another way is staff's to refund."""
+    """Hand the payment to the thing's kind; a thing already paid another way is staff's to refund,
+    and one no installed flow can settle (its flow switched off) is staff's to record by hand."""
     kind: PayableKind | None = kind_named(order.kind)
     if kind is not None and kind.settle(JobContext(runtime, now), store, order):
         return
-    notice = _words(runtime, "payment.double_paid_staff", order=order.out_trade_no,
-                    amount=f"{order.amount_fen / 100:.2f}", description=order.description)
+    key = "payment.double_paid_staff" if kind is not None else "payment.unsettled_staff"
+    notice = _words(runtime, key, order=order.out_trade_no, amount=f"{order.amount_fen / 100:.2f}",
+                    description=order.description)
     for staff_openid in runtime.settings.config.staff.on_duty_openids:
         store.outbox.enqueue(staff_openid, "staff_notice", {"content": notice}, now,
                              dedup_key=f"staff:paid-twice:{order.out_trade_no}:{staff_openid}")
-    log.error("order %s was paid but its %s %s was settled already", order.out_trade_no, order.kind,
+    log.error("order %s was paid but its %s %s could not be settled", order.out_trade_no, order.kind,
               order.reference_id)

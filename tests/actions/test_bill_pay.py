@@ -107,3 +107,12 @@ def test_a_resident_forgotten_leaves_the_payments_without_their_openid(runtime: 
     with store_of() as store:
         [kept] = store[PaymentRepository].for_reference("bill", 1)
         assert kept.openid == "" and kept.status == "paid" and kept.amount_fen == 35000
+
+
+def test_a_fee_we_do_not_bill_is_said_so_before_what_is_owed(runtime: Runtime, home: int,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    without_pay(monkeypatch)
+    resident = Resident(runtime, "o_pay_heating")
+    resident.say("绑定 90-101 王小明 1234")
+    reply = resident.say("暖气费怎么交")
+    assert resident.last.keys[0] == "bills.pay_unbilled" and "“暖气费”" in reply and "408.10" in reply
