@@ -16,6 +16,8 @@ from bot import metrics
 from bot.api import build_api
 from bot.api.errors import install_error_handling
 from bot.outbox import OutboxWorker
+from bot.pay import settings as pay_settings
+from bot.pay import web as pay_web
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
 from bot.webhook import SUCCESS, WeChatEndpoint
@@ -56,6 +58,9 @@ def create_app(runtime: Runtime, *, background: bool = True, routers: Iterable[A
     app.add_api_route("/wechat", endpoint.verify, methods=["GET"], include_in_schema=False)
     app.add_api_route("/wechat", endpoint.receive, methods=["POST"], include_in_schema=False)
     app.include_router(build_api(runtime, [*runtime.registry.routers, *routers]))
+    if pay_settings.current() is None:  # a half-configured merchant stops here, with its sentence
+        log.info("WeChat Pay is not configured: residents are told where and how to pay")
+    app.include_router(pay_web.router)  # the payment page and WeChat Pay's notifications (public)
     install_error_handling(app)
 
     @app.get("/healthz", include_in_schema=False)

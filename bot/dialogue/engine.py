@@ -34,12 +34,14 @@ from bot.dialogue.text import Correction, core_word, correction, is_noise, leave
 from bot.dialogue.turn import DialogView, FormState, Option, Reply, Turn
 from bot.errors import BindingRequired, SettingsError
 from bot.settings import Config
-from nlu.types import OUT_OF_SCOPE, IntentPrediction, Parse
+from nlu.types import OUT_OF_SCOPE, Entity, IntentPrediction, Parse
 
 #: Intents a resident would never want offered as a guess.
 CONTROL_INTENTS = frozenset({"affirm", "deny", "stop", "greet", "thanks", "help", OUT_OF_SCOPE})
 #: How sure the NLU must be before a message that answers nothing interrupts an open form.
 DIGRESSION_CONFIDENCE = 0.6
+#: Conversation memory: the words (and tapped choice) of a request waiting for a binding.
+PENDING_REQUEST = "_pending_request"
 #: System notifications that expect no answer.
 SILENT_EVENTS = frozenset({
     "unsubscribe", "view", "location", "templatesendjobfinish", "masssendjobfinish",
@@ -373,7 +375,7 @@ class DialogueEngine:
         if begun is not None:
             if state.form == form.name and not begun.changes_op("ask"):
                 state.clear_form()
-            return begun.prefixed(note)
+            return self._resume_pending(begun, turn, ctx, state).prefixed(note)
         return self._ask_next(form, turn, ctx, state).prefixed(note)
 
     def _continue(self, form: Form, turn: Turn, ctx: Context, state: FormState) -> Reply:
@@ -553,21 +555,46 @@ class DialogueEngine:
         try:
             reply = self._call(lambda t, c: form.submit(slots, t, c), turn, ctx, state)
         except BindingRequired as error:
-            return self._bind_first(error, turn, ctx, state, form.name)
+            return self._bind_first(error, turn, ctx, state, form.name, request=False)
         assert reply is not None
         if state.form == form.name and not reply.changes_op("ask") and not reply.changes_op("open"):
             state.clear_form()
+        return self._resume_pending(reply, turn, ctx, state)
+
+    def _resume_pending(self, reply: Reply, turn: Turn, ctx: Context, state: FormState) -> Reply:
+        """Once the resident has bound a household, the request that waited for it runs, read
+        from the words it was asked in (上个月水费 is answered, not asked again)."""
         pending = state.pending_intent
-        if pending and state.form is None and ctx.resident.household_id is not None:
-            state.pending_intent = None
-            resumed = self.run_intent(pending, self._as_intent(turn, pending), ctx, state)
-            return reply.followed_by(resumed.prefixed(ctx.say("binding.resume")))
-        return reply
+        if not pending or state.form is not None or ctx.resident.household_id is None:
+            return reply
+        state.pending_intent = None
+        request = state.slots.pop(PENDING_REQUEST, None)
+        request = request if isinstance(request, dict) else {}
+        resumed_turn = self._as_intent(turn, pending)
+        if request.get("text"):
+            text = str(request["text"])
+            entities = tuple(Entity(str(e["entity"]), e["value"], int(e["start"]), int(e["end"]))
+                             for e in request.get("entities", []))
+            resumed_turn = replace(turn, kind="text", text=text, plain=plain(text), tapped=False,
+                                   parse=Parse(text=text, intent=IntentPrediction(pending, 1.0), entities=entities))
+        if request.get("choice"):
+            resumed = self._call_with_memory(pending, dict(request["choice"]), resumed_turn, ctx, state)
+        else:
+            resumed = self.run_intent(pending, resumed_turn, ctx, state)
+        return reply.followed_by(resumed.prefixed(ctx.say("binding.resume")))
 
     def _bind_first(self, error: BindingRequired, turn: Turn, ctx: Context, state: FormState,
-                    intent: str | None = None) -> Reply:
-        """The request needs a household: remember it, and start the binding flow."""
+                    intent: str | None = None, *, request: bool = True) -> Reply:
+        """The request needs a household: remember it (with its words and any choice it came
+        from, unless ``request`` is False: the turn only finished a form), and start binding."""
         state.pending_intent = intent or error.intent
+        words = turn.text if request and not turn.tapped else ""
+        choice = state.slots.get("_choice") if request else None
+        if words or choice:
+            state.slots[PENDING_REQUEST] = {"text": words, "choice": choice,
+                                            "entities": [e.to_dict() for e in turn.entities] if words else []}
+        else:
+            state.slots.pop(PENDING_REQUEST, None)
         binding = self.registry.form_named(error.form)
         if binding is None:
             return Reply.text(ctx.say("binding.required"), footer=True)
