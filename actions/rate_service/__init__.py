@@ -51,8 +51,8 @@ flow: Flow[RatingSettings] = Flow("rate_service", settings=RatingSettings,
                                   menu=[MenuEntry("rate_service", order=70)])
 
 _LEADING_NUMBER = re.compile(r"^\s*(?:我|就|那)?(?:打|给|评)?\s*(\d{1,3}|[零一二两三四五六七八九十])"
-                             r"\s*(?:分|星|颗星|个星)?(?:$|[\s,，。.!！;；、:：~～]+(?P<rest>.*)$)", re.S)
-_NUMBER = re.compile(r"(\d{1,3}|[零一二两三四五六七八九十])\s*(?:分|星|颗星|个星)")
+                             r"\s*(?:分(?!钟)|星|颗星|个星)?(?:$|[\s,，。.!！;；、:：~～]+(?P<rest>.*)$)", re.S)
+_NUMBER = re.compile(r"(\d{1,3}|[零一二两三四五六七八九十])\s*(?:分(?!钟)|星|颗星|个星)")
 _CHINESE = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
             "十": 10}
 _SEPARATORS = " \t\n,，。.!！;；、:：~～"
