@@ -34,7 +34,7 @@ class RatingSettings(FlowSettings):
         5: ["很满意", "非常满意", "特别满意", "十分满意", "满分", "五星好评", "好评", "非常好", "太好了", "很好"],
         4: ["满意", "比较满意", "还不错", "挺好", "蛮好", "不错"],
         3: ["一般", "一般般", "还行", "马马虎虎", "凑合", "还可以"],
-        2: ["不满意", "不太满意", "不大满意", "较差", "不好"],
+        2: ["不满意", "不太满意", "不大满意", "较差"],
         1: ["很不满意", "非常不满意", "太差了", "很差", "差评", "太差", "极差", "非常差"],
     })
     #: How long after a repair is finished the resident's score still rates that repair.
@@ -50,50 +50,69 @@ class RatingSettings(FlowSettings):
 flow: Flow[RatingSettings] = Flow("rate_service", settings=RatingSettings,
                                   menu=[MenuEntry("rate_service", order=70)])
 
-_LEADING_NUMBER = re.compile(r"^\s*(?:我|就|那)?(?:打|给|评)?\s*(\d{1,3}|[零一二两三四五六七八九十])"
-                             r"\s*(?:分(?!钟)|星|颗星|个星)?(?:$|[\s,，。.!！;；、:：~～]+(?P<rest>.*)$)", re.S)
+_LEADING_NUMBER = re.compile(r"^\s*(?:我|就|那)?(?:打|给|评)?\s*(?P<n>\d{1,3}|[零一二两三四五六七八九十])\s*"
+                             r"(?P<unit>分(?!钟)|星|颗星|个星)?(?P<after>.*)$", re.S)
 _NUMBER = re.compile(r"(\d{1,3}|[零一二两三四五六七八九十])\s*(?:分(?!钟)|星|颗星|个星)")
 _CHINESE = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
             "十": 10}
 _SEPARATORS = " \t\n,，。.!！;；、:：~～"
+#: What may follow a score word for the word to be the whole answer (满意了, 一般吧).
+_PARTICLES = "了的吧啊呀哦噢嘛"
 
 
 @dataclass(frozen=True, slots=True)
 class Score:
     """A score read from words: ``value`` (maybe out of 1–5: 七分), ``rest`` the words after it
-    when the score opens the message (很满意，师傅很专业 → 师傅很专业), ``bare`` for a number alone."""
+    when the score opens the message (很满意，师傅很专业 → 师傅很专业), ``bare`` for a number
+    alone, ``trailing`` when the score ends the message (师傅修得很好 / 这次我给4分)."""
 
     value: int
     rest: str
     leading: bool
     bare: bool
+    trailing: bool = False
 
 
 def read_score(text: str, settings: RatingSettings) -> Score | None:
-    """The score these words give, if any: "5", "5分，很及时", "打五星", "很满意", "太差了"."""
+    """The score these words give, if any: "5", "5分，很及时", "打五星", "很满意", "太差了".
+    A number opening the message is a score when it stands alone, carries 分/星, or is set off
+    by punctuation ("5，很及时") — "5 号楼" and "3-502" are not scores."""
     words = re.sub(r"十分(?=不?满意)", "很", text.strip())
     if not words:
         return None
     match = _LEADING_NUMBER.match(words)
     if match:
-        rest = (match.group("rest") or "").strip(_SEPARATORS)
-        bare = not rest and bool(re.fullmatch(r"\s*\d{1,3}\s*", words))
-        return Score(_number(match.group(1)), rest, True, bare)
+        after = match.group("after")
+        punctuated = bool(after) and after.lstrip(" \t")[:1] in _SEPARATORS.strip()
+        if not after.strip() or match.group("unit") or punctuated:
+            rest = after.strip(_SEPARATORS)
+            bare = not rest and not match.group("unit") and bool(re.fullmatch(r"\s*\d{1,3}\s*", words))
+            return Score(_number(match.group("n")), rest, True, bare)
     match = _NUMBER.search(words)
     if match:
-        return Score(_number(match.group(1)), "", match.start() <= 3, False)
+        ending = not words[match.end():].strip(_SEPARATORS + _PARTICLES)
+        return Score(_number(match.group(1)), "", match.start() <= 3, False, ending)
+    return _score_word(words, settings)
+
+
+def _score_word(words: str, settings: RatingSettings) -> Score | None:
+    """The longest score word in the message; it opens the answer only when nothing but
+    punctuation or a particle follows it directly (很满意，… yes; 不好意思 no)."""
     reduced = plain(words)
     found = [(len(plain(word)), score, word) for score, members in settings.score_words.items()
              for word in members if plain(word) and plain(word) in reduced]
     if not found:
         return None
     _, score, word = max(found)
-    leading = reduced.startswith(plain(word))
     rest = ""
-    if leading:
+    leading = False
+    if reduced.startswith(plain(word)):
         at = words.find(word)
-        rest = (words[at + len(word):] if at >= 0 else "").strip(_SEPARATORS)
-    return Score(score, rest, leading, False)
+        after = words[at + len(word):] if at >= 0 else ""
+        leading = not after or after[0] in _SEPARATORS or after[0] in _PARTICLES
+        rest = after.lstrip(_PARTICLES).strip(_SEPARATORS) if leading else ""
+    trailing = reduced.rstrip(_PARTICLES).endswith(plain(word))
+    return Score(score, rest, leading, False, trailing)
 
 
 def _number(token: str) -> int:
@@ -163,7 +182,7 @@ def score_for_a_repair(turn: Turn, ctx: Context) -> Reply | None:
     if ctx.dialog.form is not None or turn.tapped or not turn.text:
         return None
     score = read_score(turn.text, flow.config(ctx))
-    if score is None or score.bare or not (score.leading or len(plain(turn.text)) <= 8):
+    if score is None or score.bare or not (score.leading or (score.trailing and len(turn.plain) <= 12)):
         return None
     if awaiting(ctx.store, turn.openid, ctx.now, flow.config(ctx)) is None:
         return None
@@ -282,8 +301,8 @@ class RatingComment(Form):
         if turn.plain in plain_set(flow.config(ctx).nothing_more):
             return SKIPPED
         intent, sure = turn.intent, turn.confidence >= DIGRESSION_CONFIDENCE
-        if sure and intent in ("thanks", "deny", "affirm", "greet"):
-            return SKIPPED
+        if sure and intent in ("thanks", "deny", "affirm", "greet") and len(turn.plain) <= 4:
+            return SKIPPED  # 谢谢 / 没了 / 好的呀: nothing to add (longer words are words about it)
         if sure and intent not in CONTROL_INTENTS and intent not in (OUT_OF_SCOPE, "complaint", "rate_service"):
             return None  # another request: the engine answers it
         return turn.text.strip()

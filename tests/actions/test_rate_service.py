@@ -23,6 +23,7 @@ def ratings(store_of: Callable) -> list[tuple]:
     ("很满意", 5, None), ("十分满意", 5, None), ("满意", 4, None), ("一般", 3, None), ("不满意", 2, None),
     ("很不满意", 1, None), ("太差了", 1, None), ("很满意，保洁阿姨辛苦了", 5, "保洁阿姨辛苦了"),
     ("3分 停车管理要加强", 3, "停车管理要加强"), ("物业最近的服务，我给七分", 7, None),
+    ("5，来得很及时", 5, "来得很及时"), ("满意了", 4, None), ("一般吧，来得有点晚", 3, "来得有点晚"),
 ])
 def test_scores_are_read_from_digits_and_words(words: str, score: int, comment: str | None) -> None:
     import unicodedata
@@ -34,9 +35,15 @@ def test_scores_are_read_from_digits_and_words(words: str, score: int, comment: 
     assert comment_of(read) == comment
 
 
-@pytest.mark.parametrize("words", ["你好", "我家水管漏了", "明天天气怎么样", "", "2分钟前水管又漏了", "1号楼"])
+@pytest.mark.parametrize("words", ["你好", "我家水管漏了", "明天天气怎么样", "", "2分钟前水管又漏了", "1号楼",
+                                   "5 号楼电梯坏了", "3-502"])
 def test_other_words_give_no_score(words: str) -> None:
     assert read_score(words, RatingSettings()) is None
+
+
+def test_a_score_word_inside_another_word_does_not_open_an_answer() -> None:
+    read = read_score("很好奇物业几点下班", RatingSettings())
+    assert read is None or not read.leading
 
 
 def test_asked_to_score_the_resident_answers_with_a_digit_then_adds_words(runtime: Runtime, store_of) -> None:

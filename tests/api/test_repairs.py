@@ -271,3 +271,21 @@ def test_the_done_message_reaches_wechat_with_tappable_scores(make_runtime: Call
         assert "很满意（5分）" in sent["text"]["content"]
         assert "很满意" in wechat.say("o_pushed", "很满意（5分）").content  # the tap sends the label
         assert http.get(f"/api/repairs/{item['id']}").json()["rating"] == 5
+
+
+def test_other_words_are_not_taken_for_a_rating(api: TestClient, wechat: WeChatServer, ticket: int) -> None:
+    api.patch(f"/api/repairs/{ticket}", json={"status": "done"})
+    wechat.say("o_reporter", "你好")
+    for words in ("不好意思，物业电话多少", "很好奇物业几点下班", "5 号楼电梯也坏了"):
+        wechat.say("o_reporter", words)
+    assert api.get(f"/api/repairs/{ticket}").json()["rating"] is None
+    wechat.say("o_reporter", "师傅修得很好")
+    assert api.get(f"/api/repairs/{ticket}").json()["rating"] == 5
+
+
+def test_words_after_the_score_are_kept_even_when_they_start_like_a_yes(api: TestClient, wechat: WeChatServer,
+                                                                       ticket: int) -> None:
+    api.patch(f"/api/repairs/{ticket}", json={"status": "done"})
+    wechat.say("o_reporter", "3")
+    wechat.say("o_reporter", "就是来得有点晚")
+    assert api.get(f"/api/repairs/{ticket}").json()["rating_comment"] == "就是来得有点晚"
