@@ -112,7 +112,14 @@ def _date(complaint: Complaint, ctx: Context) -> str:
 
 @flow.forget
 def forget_complaints(store: Store, openid: str, now: datetime) -> None:
+    """What was said stays the community's; who said it is forgotten."""
     store[ComplaintRepository].forget(openid)
+
+
+@flow.describe
+def describe_complaints(ctx: Context) -> list[str]:
+    count = ctx.store[ComplaintRepository].count_by(ctx.resident.openid)
+    return [ctx.say("complaint.kept", count=count)] if count else []
 
 
 # --- the staff API: /api/complaints --------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, select, update
+from sqlalchemy import ForeignKey, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.clock import UtcDateTime, utcnow
@@ -81,6 +81,11 @@ class ComplaintRepository(Repository):
             update(Complaint).where(Complaint.openid == openid)
             .values(openid=FORGOTTEN, household_id=None).execution_options(synchronize_session=False))
         return rowcount(result)
+
+
+    def count_by(self, openid: str) -> int:
+        """How many complaints the resident made (for 我的信息)."""
+        return self.session.scalar(select(func.count()).select_from(Complaint).where(Complaint.openid == openid)) or 0
 
     def list(self, status: str | None = None) -> list[Complaint]:
         """Complaints oldest first, optionally of one status."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, select, update
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.clock import UtcDateTime, utcnow
@@ -109,6 +109,12 @@ class RatingRepository(Repository):
             update(ServiceRating).where(ServiceRating.openid == openid)
             .values(openid=FORGOTTEN, household_id=None).execution_options(synchronize_session=False))
         return rowcount(result)
+
+
+    def count_by(self, openid: str) -> int:
+        """How many scores the resident gave (for 我的信息)."""
+        query = select(func.count()).select_from(ServiceRating).where(ServiceRating.openid == openid)
+        return self.session.scalar(query) or 0
 
     def list(self, source: str | None = None) -> list[ServiceRating]:
         """Every rating, newest first (optionally of one source)."""

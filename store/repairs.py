@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, select, update
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.clock import UtcDateTime, utcnow
@@ -217,6 +217,12 @@ class RepairRepository(Repository):
             .values(openid=FORGOTTEN, phone="")
             .execution_options(synchronize_session=False))
         return rowcount(result)
+
+
+    def count_by(self, openid: str) -> int:
+        """How many tickets the resident reported (for 我的信息)."""
+        query = select(func.count()).select_from(RepairTicket).where(RepairTicket.openid == openid)
+        return self.session.scalar(query) or 0
 
     def list(self, status: str | None = None, household_id: int | None = None,
              urgent: bool | None = None) -> list[RepairTicket]:

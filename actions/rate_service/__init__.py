@@ -334,6 +334,12 @@ def forget_rater(store: Store, openid: str, now: datetime) -> None:
     store[RatingRepository].forget(openid)
 
 
+@flow.describe
+def describe_ratings(ctx: Context) -> list[str]:
+    count = ctx.store[RatingRepository].count_by(ctx.resident.openid)
+    return [ctx.say("rate_service.kept", count=count)] if count else []
+
+
 @flow.on_cancel
 def no_comment(turn: Turn, ctx: Context) -> Reply | None:
     """不用了 when asked for a comment: the score is kept; there is just nothing to add."""

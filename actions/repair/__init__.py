@@ -35,9 +35,12 @@ class RepairSettings(FlowSettings):
         "锈", "积水", "返水", "溢", "不转", "不制冷", "不热", "闪", "黑了", "不灵", "不行", "修"])
     #: A resident may cancel their own report until staff assign it.
     cancellable_statuses: list[str] = Field(default_factory=lambda: ["pending"])
-    #: Words that always mean "cancel my repair report" (outside a form, whatever the NLU reads).
+    #: Words that always mean "cancel my repair report", whatever the NLU reads ...
     cancel_words: list[str] = Field(default_factory=lambda: [
         "取消报修", "撤销报修", "撤回报修", "报修取消", "报修不要了", "取消维修", "不用来修了", "取消我的报修"])
+    #: ... and so does a short message with one word of each list (我要取消刚才的报修).
+    cancel_verbs: list[str] = Field(default_factory=lambda: ["取消", "撤销", "撤回", "不要了", "不用了", "不修了"])
+    cancel_objects: list[str] = Field(default_factory=lambda: ["报修", "维修", "修理", "工单", "报的修"])
     #: A ticket still not accepted (待受理) this many hours after it was reported is escalated.
     accept_within_hours: float = Field(4, gt=0)
 

@@ -114,3 +114,15 @@ def test_a_report_waiting_too_long_is_escalated_once(make_runtime, config_with, 
     assert sorted(e.openid for e in escalations) == ["o_fresh", "o_late"]
     assert {e.reason for e in escalations} == {"repair_overdue"}
     assert len(notices) == 2 and all("超时未受理" in notice for notice in notices)
+
+
+def test_the_question_is_answered_in_words_too(runtime: Runtime, store_of) -> None:
+    resident = Resident(runtime, "o_words")
+    resident.say("你好")
+    kept = open_ticket(store_of, "o_words", "k-kept")
+    resident.say("我要取消刚才的报修")
+    assert "不取消" in resident.say("不")
+    assert tickets(store_of) == [(kept, "pending")]
+    resident.say("刚才的报修不要了")
+    assert "已经取消" in resident.say("是的")
+    assert tickets(store_of) == [(kept, "cancelled")]
