@@ -2,9 +2,10 @@
 
 ``PATCH /api/repairs/{id}`` ``{"status"?, "assigned_to"?}`` moves a ticket along
 :data:`store.repairs.TRANSITIONS` (409 for a move that makes no sense, such as done →
-pending). Naming a worker for a pending ticket assigns it. Each change that matters to the
-reporter is pushed to them (:mod:`bot.notify`, once per change): who is coming (已派单),
-work started (处理中), finished (已完成 — with the 1–5 rating question), cancelled by staff.
+pending). Naming a worker for a pending ticket assigns it; handing a ticket back to pending
+clears who was sent. Each change that matters to the reporter is pushed to them
+(:mod:`bot.notify`, once per change): who is coming (已派单), work started (处理中), finished
+(已完成 — with the 1–5 rating question), cancelled by staff.
 """
 from __future__ import annotations
 
@@ -84,6 +85,10 @@ def change_repair(ticket_id: int, body: RepairPatch, store: StoreDep, now: NowDe
     status = body.status
     if status is None and worker and ticket.status == "pending":
         status = "assigned"  # naming who goes is assigning the ticket
+    if status == "pending":
+        if "assigned_to" in given and worker:
+            invalid("assigned_to", "a pending ticket has nobody assigned: send status assigned with the worker")
+        worker = None  # handed back: nobody is coming yet
     if before[0] in FINAL and worker != ticket.assigned_to and status in (None, before[0]):
         conflict("assigned_to", f"ticket {ticket.id} is {ticket.status}; it can no longer be reassigned")
     if status is not None:

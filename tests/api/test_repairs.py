@@ -128,6 +128,14 @@ def test_moves_that_make_no_sense_are_refused_and_change_nothing(api: TestClient
     assert api.patch(f"/api/repairs/{ticket}", json={"status": "done"}).status_code == 200  # staying put is fine
 
 
+def test_handing_a_ticket_back_to_pending_clears_the_worker(api: TestClient, ticket: int) -> None:
+    api.patch(f"/api/repairs/{ticket}", json={"assigned_to": "王师傅"})
+    back = api.patch(f"/api/repairs/{ticket}", json={"status": "pending"})
+    assert (back.json()["status"], back.json()["assigned_to"]) == ("pending", None)
+    both = api.patch(f"/api/repairs/{ticket}", json={"status": "pending", "assigned_to": "李师傅"})
+    assert both.status_code == 422 and both.json()["field"] == "assigned_to"
+
+
 @pytest.mark.parametrize(("body", "field"), [
     ({"status": "fixed"}, "status"),
     ({"status": "完成"}, "status"),
