@@ -4,21 +4,50 @@
 ``cancelled``; a done ticket may carry the resident's ``rating`` (1–5). An urgent ticket
 records which ``emergency`` it is (gas, fire, flooding, trapped), so that a second alarm of
 the same kind adds to it and another kind gets a ticket of its own.
+
+Staff move a ticket along :data:`TRANSITIONS` (a done or cancelled ticket stays so: a new
+fault is a new ticket). The repository keeps the once-only facts with the database's help:
+a ticket is rated once (``UPDATE … WHERE rating IS NULL``) and escalated for waiting too
+long once (``escalated_at``).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.clock import UtcDateTime, utcnow
 from store.models import Base
 from store.repositories import Repository
+from store.repositories._sql import rowcount
 
 STATUSES = ("pending", "assigned", "in_progress", "done", "cancelled")
 OPEN_STATUSES = ("pending", "assigned", "in_progress")
+#: Where staff may move a ticket from each status (staying where it is is always allowed).
+#: Back one step is allowed while work has not finished (a worker handed back, reassigned);
+#: a done or cancelled ticket is final.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "pending": ("assigned", "in_progress", "done", "cancelled"),
+    "assigned": ("pending", "in_progress", "done", "cancelled"),
+    "in_progress": ("assigned", "done", "cancelled"),
+    "done": (),
+    "cancelled": (),
+}
+#: What a ticket's ``openid`` becomes when its reporter asks to be forgotten.
+FORGOTTEN = "forgotten"
+
+
+class TransitionRefused(ValueError):
+    """A status change that makes no sense for the ticket (done → pending)."""
+
+    def __init__(self, ticket: RepairTicket, status: str) -> None:
+        allowed = TRANSITIONS.get(ticket.status, ())
+        where = f"it can go to {', '.join(allowed)}" if allowed else "it is final"
+        super().__init__(f"ticket {ticket.id} is {ticket.status}; it cannot go to {status} ({where})")
+        self.current = ticket.status
+        self.wanted = status
 
 
 class RepairTicket(Base):
@@ -43,6 +72,11 @@ class RepairTicket(Base):
     assigned_to: Mapped[str | None] = mapped_column(String(64), default=None)
     rating: Mapped[int | None] = mapped_column(Integer, default=None)
     rating_comment: Mapped[str | None] = mapped_column(Text, default=None)
+    #: When the resident was asked to rate the finished repair, and when they did.
+    rating_asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    rated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    #: When staff were told the ticket waited too long to be accepted (once).
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     source_key: Mapped[str] = mapped_column(String(128), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
@@ -107,11 +141,97 @@ class RepairRepository(Repository):
                  .order_by(RepairTicket.id.desc()))
         return list(self.session.scalars(query))
 
-    def list(self) -> list[RepairTicket]:
-        return list(self.session.scalars(select(RepairTicket).order_by(RepairTicket.id)))
-
-    def set_status(self, ticket: RepairTicket, status: str, now: datetime) -> None:
+    # --- the lifecycle ---------------------------------------------------------------------
+    def set_status(self, ticket: RepairTicket, status: str, now: datetime) -> bool:
+        """Move the ticket to ``status``; True when it changed. Raises TransitionRefused for a
+        move :data:`TRANSITIONS` does not allow."""
         if status not in STATUSES:
             raise ValueError(f"unknown repair status {status!r}")
+        if status == ticket.status:
+            return False
+        if status not in TRANSITIONS[ticket.status]:
+            raise TransitionRefused(ticket, status)
         ticket.status = status
         ticket.updated_at = now
+        return True
+
+    def assign(self, ticket: RepairTicket, who: str | None, now: datetime) -> bool:
+        """Record who is sent (None: nobody yet); True when it changed."""
+        if ticket.assigned_to == who:
+            return False
+        ticket.assigned_to = who
+        ticket.updated_at = now
+        return True
+
+    def overdue(self, cutoff: datetime) -> list[RepairTicket]:
+        """Non-urgent tickets still waiting to be accepted since before ``cutoff`` that staff
+        were not yet told about (urgent ones reach staff the moment they are reported)."""
+        query = (select(RepairTicket)
+                 .where(RepairTicket.status == "pending", RepairTicket.urgent.is_(False),
+                        RepairTicket.escalated_at.is_(None), RepairTicket.created_at < cutoff)
+                 .order_by(RepairTicket.id))
+        return list(self.session.scalars(query))
+
+    def mark_escalated(self, ticket: RepairTicket, now: datetime) -> bool:
+        """Record that staff were told the ticket waits too long; False when another worker
+        did it first (so it is told once)."""
+        result = self.session.execute(
+            update(RepairTicket).where(RepairTicket.id == ticket.id, RepairTicket.escalated_at.is_(None))
+            .values(escalated_at=now).execution_options(synchronize_session=False))
+        self.session.refresh(ticket)
+        return rowcount(result) == 1
+
+    # --- the resident's rating -------------------------------------------------------------
+    def ask_rating(self, ticket: RepairTicket, now: datetime) -> None:
+        ticket.rating_asked_at = now
+
+    def awaiting_rating(self, openid: str, since: datetime) -> RepairTicket | None:
+        """The resident's newest finished ticket they were asked to rate since ``since`` and
+        have not rated."""
+        query = (select(RepairTicket)
+                 .where(RepairTicket.openid == openid, RepairTicket.status == "done",
+                        RepairTicket.rating.is_(None), RepairTicket.rating_asked_at >= since)
+                 .order_by(RepairTicket.rating_asked_at.desc(), RepairTicket.id.desc()))
+        return self.session.scalars(query).first()
+
+    def rate(self, ticket: RepairTicket, score: int, comment: str | None, now: datetime) -> bool:
+        """Store the resident's rating once; False when the ticket was already rated."""
+        if not 1 <= score <= 5:
+            raise ValueError(f"a rating is 1 to 5, not {score}")
+        result = self.session.execute(
+            update(RepairTicket).where(RepairTicket.id == ticket.id, RepairTicket.rating.is_(None))
+            .values(rating=score, rating_comment=comment, rated_at=now)
+            .execution_options(synchronize_session=False))
+        self.session.refresh(ticket)
+        return rowcount(result) == 1
+
+    def add_comment(self, ticket: RepairTicket, comment: str) -> None:
+        """Words the resident adds to their rating after giving it."""
+        ticket.rating_comment = f"{ticket.rating_comment}；{comment}" if ticket.rating_comment else comment
+
+    def forget(self, openid: str) -> int:
+        """The reporter asked to be forgotten: the community keeps the tickets (the flat, what,
+        when) without the person or their phone."""
+        result = self.session.execute(
+            update(RepairTicket).where(RepairTicket.openid == openid)
+            .values(openid=FORGOTTEN, phone="")
+            .execution_options(synchronize_session=False))
+        return rowcount(result)
+
+
+    def count_by(self, openid: str) -> int:
+        """How many tickets the resident reported (for 我的信息)."""
+        query = select(func.count()).select_from(RepairTicket).where(RepairTicket.openid == openid)
+        return self.session.scalar(query) or 0
+
+    def list(self, status: str | None = None, household_id: int | None = None,
+             urgent: bool | None = None) -> list[RepairTicket]:
+        """Tickets oldest first, optionally only those of a status, a household, an urgency."""
+        query = select(RepairTicket).order_by(RepairTicket.id)
+        if status is not None:
+            query = query.where(RepairTicket.status == status)
+        if household_id is not None:
+            query = query.where(RepairTicket.household_id == household_id)
+        if urgent is not None:
+            query = query.where(RepairTicket.urgent.is_(urgent))
+        return list(self.session.scalars(query))

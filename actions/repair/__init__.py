@@ -1,4 +1,6 @@
-"""物业报修: report a repair (form), see where one stands, cancel one, send a photo.
+"""物业报修: report a repair (form), see where one stands, cancel one, send a photo; staff move
+tickets along (``/api/repairs``) and the reporter hears of each step that matters to them;
+a ticket nobody accepts in time is escalated.
 
 The flow's words are the ``repair`` section of responses.yml; its settings the ``repair``
 section of config.yml; its data ``store/repairs.py``.
@@ -33,9 +35,18 @@ class RepairSettings(FlowSettings):
         "锈", "积水", "返水", "溢", "不转", "不制冷", "不热", "闪", "黑了", "不灵", "不行", "修"])
     #: A resident may cancel their own report until staff assign it.
     cancellable_statuses: list[str] = Field(default_factory=lambda: ["pending"])
+    #: Words that always mean "cancel my repair report", whatever the NLU reads ...
+    cancel_words: list[str] = Field(default_factory=lambda: [
+        "取消报修", "撤销报修", "撤回报修", "报修取消", "报修不要了", "取消维修", "不用来修了", "取消我的报修"])
+    #: ... and so does a short message with one word of each list (我要取消刚才的报修).
+    cancel_verbs: list[str] = Field(default_factory=lambda: ["取消", "撤销", "撤回", "不要了", "不用了", "不修了"])
+    cancel_objects: list[str] = Field(default_factory=lambda: ["报修", "维修", "修理", "工单", "报的修"])
+    #: A ticket still not accepted (待受理) this many hours after it was reported is escalated.
+    accept_within_hours: float = Field(4, gt=0)
 
 
 flow: Flow[RepairSettings] = Flow("repair", settings=RepairSettings, menu=[
     MenuEntry("repair_report", order=10), MenuEntry("repair_status", order=20), MenuEntry("repair_cancel", order=25)])
 
-from actions.repair import cancel, photo, report, status  # noqa: E402,F401  (they register on the flow)
+# The parts of the flow register on it when imported.
+from actions.repair import cancel, demo, overdue, photo, report, staff, status  # noqa: E402,F401

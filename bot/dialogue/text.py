@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -59,6 +59,16 @@ def core_word(reduced: str) -> str:
 
 def plain_set(words: Iterable[str]) -> frozenset[str]:
     return frozenset(plain(word) for word in words)
+
+
+def mentioned_group(text: str, groups: Mapping[str, Sequence[str]]) -> str | None:
+    """The first group (``{"party": [党务, 党建], …}``) one of whose words the message contains,
+    compared the way ``plain`` reduces both; None when it mentions none."""
+    words = plain(text)
+    for name, members in groups.items():
+        if any(plain(member) in words for member in members):
+            return name
+    return None
 
 
 def mentions(text: str, words: Iterable[str]) -> bool:
