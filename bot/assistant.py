@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 import nlu
@@ -158,8 +159,6 @@ class Assistant:
             store.outbox.release_held(inbound.openid, now)  # a new window: what waited goes out
         else:
             resident = store.residents.get_or_create(inbound.openid, now)
-        if inbound.event == "subscribe_scan" and inbound.event_key:
-            resident.scene = inbound.event_key[:64]
         if inbound.event == "unsubscribe":
             resident.subscribed = False
         store.messages.record(inbound.openid, "in", inbound.raw_type, _logged_text(inbound), now,
@@ -170,8 +169,11 @@ class Assistant:
                       today=now.astimezone(self.zone).date(), resident=resident, dialog=DialogView.of(state),
                       registry=self.dialogue.registry, sections=self.sections)
         reply = self.dialogue.respond(turn, ctx, state)
-        _save_state(conversation, state, now)
         answer = Answer(reply, int(now.timestamp()))
+        if inspect(resident).deleted:  # they asked to be forgotten (删除我的信息): nothing more is kept
+            self._finish(store, inbound, answer, now, rendezvous)
+            return answer
+        _save_state(conversation, state, now)
         if not reply.silent:
             store.messages.record(inbound.openid, "out", "text", self.plain_text(reply), now, msg_key=inbound.key)
         self._finish(store, inbound, answer, now, rendezvous)

@@ -175,8 +175,8 @@ class DialogueEngine:
             if intent is None:
                 return main_menu(ctx, self.registry)
             return self.run_intent(intent, self._as_intent(turn, intent), ctx, state)
-        if event in ("subscribe", "subscribe_scan", "scan"):
-            return main_menu(ctx, self.registry, ctx.say("greet.subscribe" if event != "scan" else "greet.scan"))
+        if event in ("subscribe", "subscribe_scan", "scan"):  # the account flow greets; without it, the menu
+            return main_menu(ctx, self.registry)
         if event in SILENT_EVENTS:
             return Reply.nothing()
         return self._again(ctx.say("channel.unsupported"), turn, ctx, state)
