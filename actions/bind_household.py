@@ -42,6 +42,8 @@ _NOT_NAME = re.compile(
     r"号楼|栋|幢|单元|室|号|的|是|叫|和|我|住在|住|在|请|帮我|一下|[零〇洞幺一二两三四五六七八九]{4,}")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff·]{2,6}")
 _ROOM_ONLY = re.compile(r"(?:我住|住|我家|房号|房号是|房间|是)?(\d{1,4})(?:室|号|号房)?")
+_SPOKEN_ROOM = re.compile(r"[零〇洞幺一二两三四五六七八九]{3,4}")
+_ROOM_IN_LINE = re.compile(r"(?:绑定|綁定)\s*(\d{1,4})(?:室|号)?(?=\s|[\u4e00-\u9fff])")
 
 
 def _address(entities: tuple[Entity, ...]) -> dict[str, str] | None:
@@ -66,13 +68,34 @@ def _name(text: str) -> str | None:
     return runs[0] if len(runs) == 1 else (runs[-1] if runs else None)
 
 
-def _room(turn: Turn) -> str | None:
-    """A room alone (502, 502室, 1单元502), for a resident whose building is already known."""
+def _room(turn: Turn, *, alone: bool) -> str | None:
+    """A room for a resident whose building is already known: the whole answer (502, 502室,
+    五零二, 1单元502) when ``alone``, else the room of a one-line binding (绑定 502 张三 1234)."""
     room = turn.entity("room")
     if room is not None:
         return str(room)
+    if not alone:
+        match = _ROOM_IN_LINE.match(turn.text.strip())
+        return match.group(1) if match else None
+    if _SPOKEN_ROOM.fullmatch(turn.plain):
+        return "".join(_SPOKEN[ch] for ch in turn.plain)
     match = _ROOM_ONLY.fullmatch(turn.plain)
     return match.group(1) if match else None
+
+
+def _scene_address(turn: Turn, ctx: Context, *, alone: bool) -> dict[str, str] | None:
+    """The flat, from the building of the QR code the resident came by and the room they give."""
+    building = building_of(ctx.resident.scene)
+    room = _room(turn, alone=alone) if building is not None else None
+    if building is None or room is None:
+        return None
+    unit = next((str(e.value) for e in turn.entities if e.entity == "unit"), building.unit)
+    return {"building": building.building, "unit": unit, "room": room}
+
+
+def _line_address(turn: Turn, ctx: Context) -> dict[str, str] | None:
+    """The flat this message names unasked (3-502; or 绑定 502 … after a building's QR code)."""
+    return _address(turn.entities) or _scene_address(turn, ctx, alone=False)
 
 
 def _tail(text: str) -> str | None:
@@ -130,14 +153,8 @@ class BindHousehold(Form):
         return slot not in slots
 
     def extract_address(self, turn: Turn, ctx: Context, requested: bool) -> Any:
-        found = _address(turn.entities)
-        building = building_of(ctx.resident.scene)
-        if found is None and requested and building is not None:  # the building's QR code said where
-            room = _room(turn)
-            if room is not None:
-                unit = next((str(e.value) for e in turn.entities if e.entity == "unit"), building.unit)
-                return {"building": building.building, "unit": unit, "room": room}
-        return found
+        # A resident who came by a building's QR code gives the room alone.
+        return _line_address(turn, ctx) or (_scene_address(turn, ctx, alone=True) if requested else None)
 
     def ask(self, slot: str, slots: Mapping[str, Any], turn: Turn, ctx: Context) -> Reply:
         building = building_of(ctx.resident.scene)
@@ -147,7 +164,7 @@ class BindHousehold(Form):
 
     def extract_member_name(self, turn: Turn, ctx: Context, requested: bool) -> Any:
         # Outside the one-line form, only a direct answer to "what is the name" is a name.
-        if requested or _address(turn.entities) is not None:
+        if requested or _line_address(turn, ctx) is not None:
             return _name(_without_spans(turn.text, turn.entities))
         return None
 
@@ -155,7 +172,7 @@ class BindHousehold(Form):
         phone = turn.entity("phone")
         if phone:
             return str(phone)[-4:]
-        if requested or _address(turn.entities) is not None:
+        if requested or _line_address(turn, ctx) is not None:
             return _tail(_without_spans(turn.text, turn.entities))
         return None
 

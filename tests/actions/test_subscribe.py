@@ -2,6 +2,8 @@
 unfollowing — as WeChat posts them to /wechat."""
 from __future__ import annotations
 
+import pytest
+
 from bot.dialogue.turn import Reply
 from bot.notify import push
 from store.clock import utcnow
@@ -50,6 +52,23 @@ def test_a_unit_code_prefills_building_and_unit(wechat: WeChatServer, store_of) 
     follower.say("李四")
     assert "绑定成功" in follower.say("5678")
     assert resident(store_of, "o_b51")[1] == "5-1-301"
+
+
+@pytest.mark.parametrize("lines", [["绑定 502 张三 1234"], ["绑定住户", "五零二", "张三", "1234"],
+                                   ["绑定住户", "我住502", "张三", "1234"]])
+def test_after_a_building_code_the_room_alone_is_enough(wechat: WeChatServer, store_of, lines: list[str]) -> None:
+    follower = Follower(wechat, "o_b3_room")
+    follower.follow("b3")
+    replies = [follower.say(line) for line in lines]
+    assert "绑定成功" in replies[-1]
+    assert resident(store_of, "o_b3_room")[1] == "3-502"
+
+
+def test_without_a_building_code_a_room_alone_is_not_an_address(wechat: WeChatServer, store_of) -> None:
+    follower = Follower(wechat, "o_no_code")
+    follower.follow()
+    assert "楼号和房号" in follower.say("绑定 502 张三 1234")
+    assert resident(store_of, "o_no_code")[1] is None
 
 
 def test_a_resident_from_another_building_may_still_give_the_whole_address(wechat: WeChatServer, store_of) -> None:
