@@ -4,9 +4,9 @@ Proof is the flat + the name of someone living there + the last four digits of t
 registered phone (``绑定 3-502 张三 1234``, in one message or step by step, typed on a phone
 keyboard or spoken: ``绑定　３－５０２　张三　１２３４``, 尾号一二三四), or a one-time code
 staff hand out (``绑定 K7Q2MX``). A resident who came through a building's QR code (scene
-``b3``, ``b5-1``) is asked only for the room. Failed attempts are counted so that the four digits cannot
-be guessed: after too many, staff take over. An account already bound to one flat is moved
-to another only after the resident confirms it.
+``b3``, ``b5-1``) gives the room alone. Failed attempts are counted so that the four digits
+cannot be guessed: after too many, staff take over. An account already bound to one flat is
+moved to another only after the resident confirms it.
 """
 from __future__ import annotations
 
