@@ -3,9 +3,10 @@
 Proof is the flat + the name of someone living there + the last four digits of their
 registered phone (``绑定 3-502 张三 1234``, in one message or step by step, typed on a phone
 keyboard or spoken: ``绑定　３－５０２　张三　１２３４``, 尾号一二三四), or a one-time code
-staff hand out (``绑定 K7Q2MX``). Failed attempts are counted so that the four digits cannot
-be guessed: after too many, staff take over. An account already bound to one flat is moved
-to another only after the resident confirms it.
+staff hand out (``绑定 K7Q2MX``). A resident who came through a building's QR code (scene
+``b3``, ``b5-1``) gives the room alone. Failed attempts are counted so that the four digits
+cannot be guessed: after too many, staff take over. An account already bound to one flat is
+moved to another only after the resident confirms it.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import Any
 from pydantic import Field
 
 from bot.dialogue import Context, Flow, FlowSettings, Form, MenuEntry, Option, Reply, Stage, Turn
+from bot.wechat.scene import building_of
 from nlu import spelled_digits
 from nlu.types import Entity
 from store.models import Household, Member
@@ -38,6 +40,9 @@ _NOT_NAME = re.compile(
     r"绑定码|绑定|綁定|认证|登记|验证|我是|我叫|名字叫|名字是|姓名|名字|户主|业主|住户|家属|号码|手机|电话|尾号|后四位|后4位|"
     r"号楼|栋|幢|单元|室|号|的|是|叫|和|我|住在|住|在|请|帮我|一下|[零〇洞幺一二两三四五六七八九]{4,}")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff·]{2,6}")
+_ROOM_ONLY = re.compile(r"(?:我住|住|我家|房号|房号是|房间|是)?(\d{1,4})(?:室|号|号房)?")
+_SPOKEN_ROOM = re.compile(r"[零〇洞幺一二两三四五六七八九]{3,4}")
+_ROOM_IN_LINE = re.compile(r"(?:绑定|綁定)\s*(\d{1,4})(?:室|号)?(?=\s|[\u4e00-\u9fff])")
 
 
 def _address(entities: tuple[Entity, ...]) -> dict[str, str] | None:
@@ -60,6 +65,36 @@ def _name(text: str) -> str | None:
     cleaned = _NOT_NAME.sub(" ", re.sub(r"[\d\s\W_]+", " ", text))
     runs = _CJK_RUN.findall(cleaned)
     return runs[0] if len(runs) == 1 else (runs[-1] if runs else None)
+
+
+def _room(turn: Turn, *, alone: bool) -> str | None:
+    """A room for a resident whose building is already known: the whole answer (502, 502室,
+    五零二, 1单元502) when ``alone``, else the room of a one-line binding (绑定 502 张三 1234)."""
+    room = turn.entity("room")
+    if room is not None:
+        return str(room)
+    if not alone:
+        match = _ROOM_IN_LINE.match(turn.text.strip())
+        return match.group(1) if match else None
+    if _SPOKEN_ROOM.fullmatch(turn.plain):
+        return spelled_digits(turn.plain)
+    match = _ROOM_ONLY.fullmatch(turn.plain)
+    return match.group(1) if match else None
+
+
+def _scene_address(turn: Turn, ctx: Context, *, alone: bool) -> dict[str, str] | None:
+    """The flat, from the building of the QR code the resident came by and the room they give."""
+    building = building_of(ctx.resident.scene)
+    room = _room(turn, alone=alone) if building is not None else None
+    if building is None or room is None:
+        return None
+    unit = next((str(e.value) for e in turn.entities if e.entity == "unit"), building.unit)
+    return {"building": building.building, "unit": unit, "room": room}
+
+
+def _line_address(turn: Turn, ctx: Context) -> dict[str, str] | None:
+    """The flat this message names unasked (3-502; or 绑定 502 … after a building's QR code)."""
+    return _address(turn.entities) or _scene_address(turn, ctx, alone=False)
 
 
 def _tail(text: str) -> str | None:
@@ -118,11 +153,18 @@ class BindHousehold(Form):
         return slot not in slots
 
     def extract_address(self, turn: Turn, ctx: Context, requested: bool) -> Any:
-        return _address(turn.entities)
+        # A resident who came by a building's QR code gives the room alone.
+        return _line_address(turn, ctx) or (_scene_address(turn, ctx, alone=True) if requested else None)
+
+    def ask(self, slot: str, slots: Mapping[str, Any], turn: Turn, ctx: Context) -> Reply:
+        building = building_of(ctx.resident.scene)
+        if slot == "address" and building is not None:
+            return Reply.text(ctx.say("binding.ask_room", place=building.place), self.options(slot, slots, ctx))
+        return super().ask(slot, slots, turn, ctx)
 
     def extract_member_name(self, turn: Turn, ctx: Context, requested: bool) -> Any:
         # Outside the one-line form, only a direct answer to "what is the name" is a name.
-        if requested or _address(turn.entities) is not None:
+        if requested or _line_address(turn, ctx) is not None:
             return _name(_without_spans(turn.text, turn.entities))
         return None
 
@@ -130,7 +172,7 @@ class BindHousehold(Form):
         phone = turn.entity("phone")
         if phone:
             return str(phone)[-4:]
-        if requested or _address(turn.entities) is not None:
+        if requested or _line_address(turn, ctx) is not None:
             return _tail(_without_spans(turn.text, turn.entities))
         return None
 

@@ -1,6 +1,7 @@
-"""`python -m bot serve | chat | seed-demo | migrate | jobs`.
+"""`python -m bot serve | chat | seed-demo | migrate | jobs | menu sync | menu show | qrcode --scene S`.
 
-A missing or malformed setting stops the command with one sentence on stderr (exit 2),
+A missing or malformed setting stops the command with one sentence on stderr (exit 2), and a
+WeChat API that refuses an operator command (menu, qrcode) with one sentence too (exit 1),
 never a traceback.
 """
 from __future__ import annotations
@@ -11,8 +12,12 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.errors import SettingsError
+
+if TYPE_CHECKING:
+    from bot.wechat.api import WeChatApi
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,6 +47,16 @@ def main(argv: list[str] | None = None) -> int:
     jobs = commands.add_parser("jobs", help="list the scheduled jobs and when each runs next")
     jobs.add_argument("--config", type=Path)
 
+    menu = commands.add_parser("menu", help="the custom menu of config.yml: publish it, or show what is live")
+    menu.add_argument("action", choices=["sync", "show"],
+                      help="sync: publish config.yml's custom_menu (menu/create); show: print the live menu (menu/get)")
+    menu.add_argument("--json", action="store_true", help="show: print the live menu as WeChat's JSON")
+    menu.add_argument("--config", type=Path)
+
+    qrcode = commands.add_parser("qrcode", help="make a permanent QR code for a building (scene b3, b5-1)")
+    qrcode.add_argument("--scene", required=True, help="b<building> or b<building>-<unit>, e.g. b3 or b5-1")
+    qrcode.add_argument("--config", type=Path)
+
     args = parser.parse_args(argv)
     from bot.privacy import configure_logging
 
@@ -69,6 +84,14 @@ def _run(args: argparse.Namespace) -> int:
         return _seed(settings, args.if_empty)
     if args.command == "jobs":
         return _jobs(settings)
+    if args.command in ("menu", "qrcode"):
+        from bot.errors import DeliveryError
+
+        try:
+            return _menu(settings, args.action, args.json) if args.command == "menu" else _qrcode(settings, args.scene)
+        except DeliveryError as error:
+            print(f"The WeChat API call failed: {error}.", file=sys.stderr)
+            return 1
     from bot.chat import chat
     from bot.runtime import build_runtime
 
@@ -123,6 +146,77 @@ def _jobs(settings: object) -> int:
     for job_id, when, schedule in rows:
         shown = when.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if when else "never"
         print(f"{job_id.ljust(width)}  {shown.ljust(21)}  {schedule}")
+    return 0
+
+
+def _api(settings: object) -> WeChatApi:
+    from bot.settings import Settings
+    from bot.wechat.api import WeChatApi
+
+    assert isinstance(settings, Settings)
+    secrets = settings.wechat
+    if not (secrets.appid and secrets.secret):
+        raise SettingsError("WECHAT_APPID and WECHAT_SECRET are not set: the menu and QR codes are "
+                            "published through the WeChat API, which needs both.")
+    return WeChatApi(secrets, settings.config.wechat.api_timeout_seconds, settings.redis_url)
+
+
+def _menu(settings: object, action: str, as_json: bool) -> int:
+    import json
+
+    from bot.settings import Settings
+    from bot.wechat.custom_menu import describe, menu_json
+
+    assert isinstance(settings, Settings)
+    api = _api(settings)
+    if action == "sync":
+        buttons = settings.config.custom_menu
+        if not buttons:
+            raise SettingsError(f"{settings.config_path} has no custom_menu to publish.")
+        _check_click_keys(settings)
+        api.create_menu(menu_json(buttons))
+        items = sum(len(button.items) or 1 for button in buttons)
+        print(f"custom menu published: {len(buttons)} buttons, {items} entries")
+        return 0
+    live = api.get_menu()
+    if as_json:
+        print(json.dumps(live or {}, ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(describe(live)) or "no custom menu is live")
+    return 0
+
+
+def _check_click_keys(settings: object) -> None:
+    """Every CLICK key must start an intent the bot knows (a flow's, or one it refers honestly)."""
+    from bot.dialogue.registry import load_flows
+    from bot.settings import Settings
+    from bot.wechat.custom_menu import click_entries, click_intent
+    from nlu.data_io import read_training_data
+    from nlu.lexicon import DEFAULT_DATA_DIR
+
+    assert isinstance(settings, Settings)
+    config = settings.config
+    installed = load_flows()
+    registry = installed.enabled(installed.sections(config.flow_sections, str(settings.config_path)))
+    trained = {example.intent for example in read_training_data(DEFAULT_DATA_DIR)}
+    known = registry.intents | set(config.intent_labels) | trained
+    for entry in click_entries(config):
+        if click_intent(config, entry.click) not in known:
+            raise SettingsError(f"In {settings.config_path}, the custom menu entry {entry.name} has the click key "
+                                f"{entry.click!r}, which starts no intent the bot knows.")
+
+
+def _qrcode(settings: object, scene: str) -> int:
+    from bot.wechat.scene import building_of
+
+    building = building_of(scene)
+    if building is None:
+        raise SettingsError(f"The scene {scene!r} names no building: write b<building> or b<building>-<unit>, "
+                            "e.g. b3 or b5-1.")
+    code = _api(settings).create_qrcode(building.scene)
+    print(f"{building.place} ({building.scene}): {code.image_url}")
+    if code.content:
+        print(f"  the code encodes {code.content}")
     return 0
 
 

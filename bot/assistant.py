@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 import nlu
@@ -111,12 +112,16 @@ class Assistant:
             with transaction(self.factory) as session:
                 store = Store(session)
                 now = utcnow()
-                conversation = store.conversations.load_for_update(inbound.openid, now)
+                conversation = store.conversations.lock(inbound.openid)
                 earlier = store.processed.get(inbound.key)
+                if earlier is None and conversation is None:  # a first message: make the row, then look again
+                    conversation = store.conversations.load_for_update(inbound.openid, now)
+                    earlier = store.processed.get(inbound.key)
                 if earlier is not None:
                     if earlier.status == ClaimState.DONE.value and earlier.reply is not None:
                         return Answer.from_dict(earlier.reply)
                     return ClaimState.DEFERRED
+                assert conversation is not None
                 return self._run(turn, inbound, store, conversation, now, rendezvous)
         except Exception:  # the boundary: whatever an action did wrong, the resident hears back
             log.exception("message %s from %s failed", shown_key(inbound), mask_openid(inbound.openid),
@@ -154,8 +159,6 @@ class Assistant:
             store.residents.record_inbound(resident, now)
         else:
             resident = store.residents.get_or_create(inbound.openid, now)
-        if inbound.event == "subscribe_scan" and inbound.event_key:
-            resident.scene = inbound.event_key[:64]
         if inbound.event == "unsubscribe":
             resident.subscribed = False
         state = _state_of(conversation)
@@ -163,8 +166,11 @@ class Assistant:
                       today=now.astimezone(self.zone).date(), resident=resident, dialog=DialogView.of(state),
                       registry=self.dialogue.registry, sections=self.sections)
         reply = self.dialogue.respond(turn, ctx, state)
-        _save_state(conversation, state, now)
         answer = Answer(reply, int(now.timestamp()))
+        if inspect(resident).deleted:  # they asked to be forgotten (删除我的信息): nothing more is kept
+            self._finish(store, inbound, answer, now, rendezvous)
+            return answer
+        _save_state(conversation, state, now)
         log_rows = [(inbound.raw_type, "in", _logged_text(inbound), turn.intent)]
         if not reply.silent:
             log_rows.append(("text", "out", self.plain_text(reply), None))

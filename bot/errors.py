@@ -51,7 +51,12 @@ class BindingRequired(BotError):
 
 
 class DeliveryError(BotError):
-    """The WeChat API refused or did not answer; worth retrying later."""
+    """The WeChat API refused or did not answer; worth retrying later. ``errcode`` is WeChat's,
+    when it answered with one."""
+
+    def __init__(self, message: str, errcode: int | None = None) -> None:
+        super().__init__(message)
+        self.errcode = errcode
 
 
 class WindowClosed(DeliveryError):

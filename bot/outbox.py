@@ -6,7 +6,8 @@ down or the server restarts. Each round leases due rows (two workers never send 
 checks WeChat's 48-hour window and per-window quota, sends outside any transaction (a
 template message instead, outside the window, when one is configured), then records the
 outcome: sent, retry later (with back-off), or held until the resident next writes — and
-staff are told when an answer someone waits for is held.
+staff are told when an answer someone waits for is held. Nothing goes to a resident who
+unfollowed: what is still queued for them is dropped, not held.
 """
 from __future__ import annotations
 
@@ -72,6 +73,9 @@ class OutboxWorker:
             store = Store(session)
             for row in store.outbox.claim_due(now, LEASE, limit):
                 resident = store.residents.get(row.openid)
+                if resident is not None and not resident.subscribed:
+                    store.outbox.mark_dropped(row, "the resident unfollowed the account")
+                    continue
                 allowed = resident is not None and store.residents.in_customer_service_window(
                     resident, now, self.window, self.quota)
                 template = self._template(row.template)
@@ -133,6 +137,10 @@ class OutboxWorker:
                             row.attempts)
                 if row.status == "failed" and job.purpose in RESIDENT_PURPOSES:
                     self._tell_staff(store, job, now)
+                return
+            resident = store.residents.get(job.openid)
+            if resident is not None and not resident.subscribed:  # unfollowed while this was on its way
+                store.outbox.mark_dropped(row, error or "the resident unfollowed the account")
                 return
             store.outbox.mark_held(row, error or "")
             log.warning("outbox %s to %s held: %s", row.id, mask_openid(job.openid), error)

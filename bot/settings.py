@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.errors import SettingsError
 
@@ -110,6 +110,88 @@ class StaffConfig(_Section):
     on_duty_openids: list[str] = Field(default_factory=list)
 
 
+#: WeChat's limits for the custom menu (menu/create): 1–3 buttons of 1–5 items, names within
+#: 16 bytes (a button) or 60 bytes (an item), CLICK keys within 128 bytes, VIEW links within
+#: 1024 bytes. Counted in UTF-8, as WeChat counts them: a Chinese character is 3 bytes.
+MENU_BUTTONS = 3
+MENU_ITEMS = 5
+MENU_BUTTON_NAME_BYTES = 16
+MENU_ITEM_NAME_BYTES = 60
+MENU_KEY_BYTES = 128
+MENU_URL_BYTES = 1024
+
+
+def _within(value: str, limit: int, what: str) -> str:
+    size = len(value.encode("utf-8"))
+    if size > limit:
+        raise ValueError(f"{what} {value!r} is {size} bytes, and WeChat allows {limit}")
+    return value
+
+
+class CustomMenuEntry(_Section):
+    """One entry of the custom menu: ``click`` (a CLICK key: an intent's name, or a key of
+    ``click_keys``) or ``view`` (a link WeChat opens), never both."""
+
+    name: str = Field(min_length=1)
+    click: str = ""
+    view: str = ""
+
+    @field_validator("click")
+    @classmethod
+    def _key_size(cls, value: str) -> str:
+        return _within(value.strip(), MENU_KEY_BYTES, "the CLICK key")
+
+    @field_validator("view")
+    @classmethod
+    def _link(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(f"the VIEW link {value!r} must be an http(s) URL")
+        return _within(value, MENU_URL_BYTES, "the VIEW link")
+
+    def _one_action(self, where: str) -> None:
+        if bool(self.click) == bool(self.view):
+            raise ValueError(f"{where} {self.name!r} needs either a click key or a view link, not "
+                             f"{'both' if self.click else 'neither'}")
+
+
+class CustomMenuItem(CustomMenuEntry):
+    """An item under a button of the custom menu."""
+
+    @field_validator("name")
+    @classmethod
+    def _name_size(cls, value: str) -> str:
+        return _within(value.strip(), MENU_ITEM_NAME_BYTES, "the menu item name")
+
+    @model_validator(mode="after")
+    def _action(self) -> CustomMenuItem:
+        self._one_action("the menu item")
+        return self
+
+
+class CustomMenuButton(CustomMenuEntry):
+    """A button of the custom menu's bottom bar: its own click key or view link, or up to five items."""
+
+    items: list[CustomMenuItem] = Field(default_factory=list, max_length=MENU_ITEMS)
+
+    @field_validator("name")
+    @classmethod
+    def _name_size(cls, value: str) -> str:
+        return _within(value.strip(), MENU_BUTTON_NAME_BYTES, "the menu button name")
+
+    @model_validator(mode="after")
+    def _action(self) -> CustomMenuButton:
+        if self.items:
+            if self.click or self.view:
+                raise ValueError(f"the menu button {self.name!r} has items, so it cannot have its own "
+                                 "click key or view link")
+        else:
+            self._one_action("the menu button")
+        return self
+
+
 class Config(BaseModel):
     """config.yml, validated: the engine's own sections here; every other top-level section
     belongs to a flow and is validated by that flow's settings model when the flows load."""
@@ -129,6 +211,8 @@ class Config(BaseModel):
     menu: list[str] = Field(default_factory=list)
     #: Custom-menu CLICK keys → intents (a key that is an intent's name needs no entry).
     click_keys: dict[str, str] = Field(default_factory=dict)
+    #: The custom menu at the bottom of the chat (``python -m bot menu sync`` publishes it).
+    custom_menu: list[CustomMenuButton] = Field(default_factory=list, max_length=MENU_BUTTONS)
     intent_labels: dict[str, str] = Field(default_factory=dict)
 
     @property
@@ -182,7 +266,8 @@ def load_config(path: Path) -> Config:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        raise SettingsError(f"In {path}, the setting {where} is wrong: {first['msg']}.") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"In {path}, the setting {where} is wrong: {message}.") from None
 
 
 def load_settings(config_path: Path | None = None, env: Mapping[str, str] | None = None,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, func, select, update
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.clock import UtcDateTime, utcnow
@@ -36,7 +36,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "cancelled": (),
 }
 #: What a ticket's ``openid`` becomes when its reporter asks to be forgotten.
-FORGOTTEN = "forgotten"
 
 
 class TransitionRefused(ValueError):
@@ -208,21 +207,6 @@ class RepairRepository(Repository):
     def add_comment(self, ticket: RepairTicket, comment: str) -> None:
         """Words the resident adds to their rating after giving it."""
         ticket.rating_comment = f"{ticket.rating_comment}；{comment}" if ticket.rating_comment else comment
-
-    def forget(self, openid: str) -> int:
-        """The reporter asked to be forgotten: the community keeps the tickets (the flat, what,
-        when) without the person or their phone."""
-        result = self.session.execute(
-            update(RepairTicket).where(RepairTicket.openid == openid)
-            .values(openid=FORGOTTEN, phone="")
-            .execution_options(synchronize_session=False))
-        return rowcount(result)
-
-
-    def count_by(self, openid: str) -> int:
-        """How many tickets the resident reported (for 我的信息)."""
-        query = select(func.count()).select_from(RepairTicket).where(RepairTicket.openid == openid)
-        return self.session.scalar(query) or 0
 
     def list(self, status: str | None = None, household_id: int | None = None,
              urgent: bool | None = None) -> list[RepairTicket]:

@@ -1,4 +1,5 @@
-"""A stand-in for api.weixin.qq.com on localhost: tokens, customer-service and template messages.
+"""A stand-in for api.weixin.qq.com on localhost: tokens, customer-service and template messages,
+the custom menu (menu/create, menu/get) and permanent QR codes (qrcode/create).
 
 Tests point WECHAT_API_BASE_URL at it, script its answers (an errcode, an HTTP error, a
 hang) and read what the bot sent.
@@ -20,6 +21,11 @@ class FakeWeChatApi:
         self.token_requests = 0
         self.next_errors: list[int | str] = []  # errcodes, or "http500", or "hang"
         self.stable_token = True
+        #: Every body menu/create received, and what menu/get answers (None: no menu, errcode 46003).
+        self.menus: list[dict[str, Any]] = []
+        self.live_menu: dict[str, Any] | None = None
+        self.qrcodes: list[dict[str, Any]] = []
+        self.calls: list[tuple[str, str]] = []  # (path, access_token) of every menu and QR call
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -40,6 +46,13 @@ class FakeWeChatApi:
                     api.token_requests += 1
                     self._json({"access_token": "TOKEN-classic", "expires_in": 7200})
                     return
+                if url.path == "/cgi-bin/menu/get":
+                    api.calls.append((url.path, parse_qs(url.query).get("access_token", [""])[0]))
+                    if api.live_menu is None:
+                        self._json({"errcode": 46003, "errmsg": "menu no exist"})
+                    else:
+                        self._json({"menu": api.live_menu})
+                    return
                 self._json({"errcode": 404}, status=404)
 
             def do_POST(self) -> None:  # noqa: N802
@@ -49,6 +62,21 @@ class FakeWeChatApi:
                 if url.path == "/cgi-bin/stable_token" and api.stable_token:
                     api.token_requests += 1
                     self._json({"access_token": "TOKEN-stable", "expires_in": 7200})
+                    return
+                if url.path in ("/cgi-bin/menu/create", "/cgi-bin/qrcode/create"):
+                    api.calls.append((url.path, parse_qs(url.query).get("access_token", [""])[0]))
+                    if api.next_errors:
+                        self._json({"errcode": api.next_errors.pop(0), "errmsg": "scripted"})
+                        return
+                if url.path == "/cgi-bin/menu/create":
+                    api.menus.append(body)
+                    api.live_menu = _as_menu_get(body)
+                    self._json({"errcode": 0, "errmsg": "ok"})
+                    return
+                if url.path == "/cgi-bin/qrcode/create":
+                    api.qrcodes.append(body)
+                    ticket = f"gQH47joAAAAAAAAAASxodHRwOi8v/{len(api.qrcodes)}+=="
+                    self._json({"ticket": ticket, "url": f"http://weixin.qq.com/q/fake{len(api.qrcodes)}"})
                     return
                 if url.path == "/cgi-bin/message/template/send":
                     api.templates.append(body)
@@ -87,3 +115,11 @@ class FakeWeChatApi:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def _as_menu_get(created: dict[str, Any]) -> dict[str, Any]:
+    """What menu/get answers for a menu made by menu/create: every entry carries a ``sub_button``."""
+    def entry(item: dict[str, Any]) -> dict[str, Any]:
+        return {**item, "sub_button": [entry(sub) for sub in item.get("sub_button", [])]}
+
+    return {"button": [entry(button) for button in created.get("button", [])]}

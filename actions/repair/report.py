@@ -17,6 +17,7 @@ from bot.dialogue import SKIPPED, Context, Form, Option, Reply, Turn
 from bot.dialogue.engine import CONTROL_INTENTS, DIGRESSION_CONFIDENCE
 from bot.dialogue.text import is_noise, plain
 from bot.privacy import mask_phone
+from bot.wechat.scene import building_of
 from nlu.types import OUT_OF_SCOPE
 from store.repairs import NewTicket, RepairRepository
 
@@ -131,7 +132,12 @@ class RepairReport(Form):
 
     def options_location(self, slots: Mapping[str, Any], ctx: Context) -> list[Option]:
         flat = home(ctx)
-        return [Option.slot(ctx.say("repair.location_home", address=flat), "location", flat)] if flat else []
+        options = [Option.slot(ctx.say("repair.location_home", address=flat), "location", flat)] if flat else []
+        building = building_of(ctx.resident.scene)  # the building whose QR code they scanned
+        if building is not None:
+            options.append(Option.slot(ctx.say("repair.location_building", place=building.place), "location",
+                                       building.place))
+        return options
 
     # --- a phone -----------------------------------------------------------------------------
     def extract_phone(self, turn: Turn, ctx: Context, requested: bool) -> Any:

@@ -20,7 +20,7 @@ from actions.repair import flow
 from bot.api.deps import NowDep, RuntimeDep, StoreDep, not_found
 from bot.api.errors import conflict, invalid
 from bot.api.schemas import ApiModel, ErrorBody, Timestamp, blank_is_none
-from bot.dialogue import Context, Reply
+from bot.dialogue import Reply
 from bot.jobs import JobContext
 from bot.notify import Template, push
 from bot.runtime import Runtime
@@ -148,14 +148,3 @@ def _out(ticket: RepairTicket) -> RepairOut:
         phone=ticket.phone, photo_url=ticket.photo_url, rating_comment=ticket.rating_comment,
         updated_at=ticket.updated_at)
 
-
-@flow.forget
-def forget_reporter(store: Store, openid: str, now: datetime) -> None:
-    """The tickets stay the community's (where, what, when); the reporter and their phone go."""
-    store[RepairRepository].forget(openid)
-
-
-@flow.describe
-def describe_reports(ctx: Context) -> list[str]:
-    count = ctx.store[RepairRepository].count_by(ctx.resident.openid)
-    return [ctx.say("repair.kept", count=count)] if count else []

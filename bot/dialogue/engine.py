@@ -34,6 +34,7 @@ from bot.dialogue.text import Correction, core_word, correction, is_noise, leave
 from bot.dialogue.turn import DialogView, FormState, Option, Reply, Turn
 from bot.errors import BindingRequired, SettingsError
 from bot.settings import Config
+from bot.wechat.custom_menu import click_entries, click_intent
 from nlu.types import OUT_OF_SCOPE, Entity, IntentPrediction, Parse
 
 #: Intents a resident would never want offered as a guess.
@@ -69,12 +70,17 @@ class DialogueEngine:
         self.check_config()
 
     def check_config(self) -> None:
-        """Every intent the menus name must be one the bot knows (installed or referred)."""
+        """Every intent the menus name must be one the bot knows (installed or referred), and
+        every CLICK key of the custom menu must start one."""
         named = list(self.config.menu) + list(self.config.click_keys.values())
         known = self.registry.intents | self.known_intents | set(self.config.intent_labels)
         for intent in named:
             if intent not in known:
                 raise SettingsError(f"config.yml names the intent {intent!r}, which the bot does not know.")
+        for entry in click_entries(self.config):
+            if click_intent(self.config, entry.click) not in known:
+                raise SettingsError(f"In config.yml, the custom menu entry {entry.name} has the click key "
+                                    f"{entry.click!r}, which starts no intent the bot knows.")
 
     # --- entry point ------------------------------------------------------------------------
     def respond(self, turn: Turn, ctx: Context, state: FormState) -> Reply:
@@ -171,17 +177,17 @@ class DialogueEngine:
             if intent is None:
                 return main_menu(ctx, self.registry)
             return self.run_intent(intent, self._as_intent(turn, intent), ctx, state)
-        if event in ("subscribe", "subscribe_scan", "scan"):
-            return main_menu(ctx, self.registry, ctx.say("greet.subscribe" if event != "scan" else "greet.scan"))
+        if event in ("subscribe", "subscribe_scan", "scan"):  # the account flow greets; without it, the menu
+            return main_menu(ctx, self.registry)
         if event in SILENT_EVENTS:
             return Reply.nothing()
         return self._again(ctx.say("channel.unsupported"), turn, ctx, state)
 
     def _click_intent(self, key: str) -> str | None:
-        intent = self.config.click_keys.get(key)
-        if intent is None and key.lower() in self.registry.intents | self.known_intents:
-            intent = key.lower()
-        return intent
+        """The intent a custom-menu CLICK key starts (a flow's, or one given the honest referral)."""
+        intent = click_intent(self.config, key)
+        known = self.registry.intents | self.known_intents | set(self.config.intent_labels)
+        return intent if key in self.config.click_keys or intent in known else None
 
     def _image(self, turn: Turn, ctx: Context, state: FormState) -> Reply:
         form = self._form(state)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from wechatpy import WeChatClient
@@ -24,6 +26,10 @@ log = logging.getLogger(__name__)
 #: errcodes meaning "not now, not this way": outside the 48-hour window, over its quota,
 #: the resident unfollowed, or the openid is unknown. Retrying will not help.
 WINDOW_ERRCODES = frozenset({45015, 45047, 43004, 40003})
+#: menu/get: the account has no custom menu.
+NO_MENU = 46003
+#: Pictures of QR codes are served here, by ticket (no access token needed).
+SHOW_QRCODE = "https://mp.weixin.qq.com/cgi-bin/showqrcode"
 
 
 class _Client(WeChatClient):
@@ -75,7 +81,6 @@ class WeChatApi:
         except requests.RequestException as error:
             raise DeliveryError(error.__class__.__name__) from None
 
-
     def send_template(self, openid: str, template_id: str, data: dict[str, str], url: str = "") -> None:
         """Send a template message (POST cgi-bin/message/template/send); it needs no 48-hour window."""
         body: dict[str, Any] = {"touser": openid, "template_id": template_id,
@@ -90,6 +95,56 @@ class WeChatApi:
             raise DeliveryError(f"errcode {error.errcode}") from None
         except requests.RequestException as error:
             raise DeliveryError(error.__class__.__name__) from None
+
+
+    # --- the custom menu and QR codes (operator commands) -------------------------------------
+    def create_menu(self, menu: dict[str, Any]) -> None:
+        """Publish the custom menu (POST cgi-bin/menu/create); it replaces the one that was live."""
+        self._call("post", "menu/create", data=menu)
+
+    def get_menu(self) -> dict[str, Any] | None:
+        """The custom menu that is live (GET cgi-bin/menu/get), or None when there is none (46003)."""
+        try:
+            return self._call("get", "menu/get")
+        except DeliveryError as error:
+            if error.errcode == NO_MENU:
+                return None
+            raise
+
+    def create_qrcode(self, scene: str) -> QrCode:
+        """A permanent QR code carrying ``scene`` (POST cgi-bin/qrcode/create, QR_LIMIT_STR_SCENE)."""
+        result = self._call("post", "qrcode/create", data={
+            "action_name": "QR_LIMIT_STR_SCENE", "action_info": {"scene": {"scene_str": scene}}})
+        ticket = str(result.get("ticket") or "")
+        if not ticket:
+            raise DeliveryError("qrcode/create answered without a ticket")
+        return QrCode(scene=scene, ticket=ticket, content=str(result.get("url") or ""))
+
+    def _call(self, method: str, endpoint: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            result = self._client.post(endpoint, **kwargs) if method == "post" else self._client.get(endpoint,
+                                                                                                    **kwargs)
+        except WeChatClientException as error:
+            raise DeliveryError(f"errcode {error.errcode}: {error.errmsg}", errcode=error.errcode) from None
+        except requests.RequestException as error:
+            raise DeliveryError(error.__class__.__name__) from None
+        if not isinstance(result, dict):
+            raise DeliveryError(f"{endpoint} answered something that is not JSON")
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class QrCode:
+    """A permanent QR code: its scene, its ticket, and what it encodes (``content``)."""
+
+    scene: str
+    ticket: str
+    content: str = ""
+
+    @property
+    def image_url(self) -> str:
+        """Where the picture of the code is (GET mp.weixin.qq.com/cgi-bin/showqrcode?ticket=…)."""
+        return f"{SHOW_QRCODE}?ticket={quote(self.ticket, safe='')}"
 
 
 def _token_storage(redis_url: str) -> Any:

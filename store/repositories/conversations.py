@@ -14,6 +14,14 @@ class ConversationRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def lock(self, openid: str) -> Conversation | None:
+        """The resident's conversation locked for this unit of work, or None when there is none
+        (nothing is created)."""
+        query = select(Conversation).where(Conversation.openid == openid)
+        if locks_rows(self.session):
+            query = query.with_for_update()
+        return self.session.scalars(query.execution_options(populate_existing=True)).first()
+
     def load_for_update(self, openid: str, now: datetime) -> Conversation:
         """The resident's conversation, locked for this unit of work (created when new)."""
         query = select(Conversation).where(Conversation.openid == openid)

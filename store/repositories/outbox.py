@@ -80,6 +80,11 @@ class OutboxRepository:
         message.status = "held"
         message.last_error = reason[:500]
 
+    def mark_dropped(self, message: OutboxMessage, reason: str) -> None:
+        """Never to be sent (the resident unfollowed the account)."""
+        message.status = "dropped"
+        message.last_error = reason[:500]
+
     def release_held(self, openid: str, now: datetime) -> int:
         """The resident wrote again (a new 48-hour window): what was held for them goes out."""
         return rowcount(self.session.execute(

@@ -36,6 +36,6 @@ def test_a_residents_records_are_described_then_forgotten_but_kept(runtime: Runt
         [ticket] = store[RepairRepository].list()
         [complaint] = store[ComplaintRepository].list()
         [rating] = store[RatingRepository].list()
-    assert (ticket.openid, ticket.phone, ticket.category) == ("forgotten", "", "water_leak")
+    assert (ticket.openid, ticket.phone, ticket.category) == ("", "", "water_leak")
     assert (complaint.openid, complaint.household_id) == ("forgotten", None) and "装修" in complaint.text
     assert (rating.openid, rating.score) == ("forgotten", 5)

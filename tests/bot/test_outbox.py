@@ -184,3 +184,33 @@ def test_nothing_is_pushed_to_a_resident_who_unfollowed(wired, fake_api) -> None
         Store(session).residents.get("o_gone").subscribed = False
     assert not push_to(runtime, "o_gone", "账单")
     assert outbox_rows(runtime, "o_gone") == []
+
+
+def test_the_outbox_never_sends_to_someone_who_unfollowed(wired, fake_api: FakeWeChatApi) -> None:
+    runtime, worker = wired()
+    Resident(runtime, "o_gone_worker").say("你好")
+    with transaction(runtime.factory) as session:
+        store = Store(session)
+        store.outbox.enqueue("o_gone_worker", "staff_reply", {"content": "回复"}, utcnow(), dedup_key="late:1")
+        store.residents.get("o_gone_worker").subscribed = False  # queued around the moment they left
+    worker.run_once()
+    assert fake_api.sent == []
+    with transaction(runtime.factory) as session:
+        assert [row.status for row in Store(session).outbox.for_openid("o_gone_worker")] == ["dropped"]
+
+
+def test_a_message_on_its_way_when_the_resident_unfollows_is_dropped_not_held(wired, fake_api) -> None:
+    runtime, worker = wired()
+    Resident(runtime, "o_in_flight").say("你好")
+    with transaction(runtime.factory) as session:
+        Store(session).outbox.enqueue("o_in_flight", "staff_reply", {"content": "回复"}, utcnow(), dedup_key="f:1")
+    jobs = worker._lease(utcnow(), 10)
+    with transaction(runtime.factory) as session:
+        Store(session).residents.get("o_in_flight").subscribed = False
+    fake_api.next_errors = [43004]  # WeChat: the user unfollowed
+    for job in jobs:
+        worker._deliver(job)
+    with transaction(runtime.factory) as session:
+        store = Store(session)
+        assert [row.status for row in store.outbox.for_openid("o_in_flight")] == ["dropped"]
+        assert store.outbox.list(status="held") == []
