@@ -43,6 +43,8 @@ def weather(turn: Turn, ctx: Context) -> Reply:
     service = settings.service(ctx.config.community.timezone)
     lookup = service.lookup(settings.place_point, ctx.today, _wait(turn, ctx, settings, service.timeout))
     if lookup.forecast is None:
+        if ctx.dialog.form:  # asked in the middle of something else, which resumes below the apology
+            return ctx.reply("weather.unavailable_brief")
         return main_menu(ctx, ctx.registry, ctx.say("weather.unavailable"))
     return _told(question, lookup.forecast, lookup.fresh, ctx, settings)
 

@@ -317,3 +317,61 @@ def test_a_deleted_resident_gets_no_more_weather(runtime: Runtime, store_of: Cal
         for forget in runtime.registry.forgets:
             forget(store, "o_forget", utcnow())
     assert subscribed(store_of) == []
+
+
+def test_asked_in_the_middle_of_a_report_the_weather_is_answered_and_the_report_resumes(
+        runtime: Runtime, provider: FakeOpenMeteo) -> None:
+    resident = Resident(runtime, "o_midform")
+    resident.say("绑定 3-502 张三 1234")
+    resident.say("楼道灯不亮了")
+    provider.status = 500
+    text = resident.say("后天冷不冷")
+    assert resident.last is not None and "weather.unavailable_brief" in resident.last.keys
+    assert "还没办完" in text and resident.options  # the report's question, with its choices
+    provider.status = 200
+    provider.now += 120
+    text = resident.say("明天要带伞吗")
+    assert resident.last is not None and resident.last.keys[0] == "weather.rain_no"
+    assert "还没办完" in text and resident.options
+
+
+def test_stopping_the_morning_weather_works_whatever_the_nlu_read(runtime: Runtime, store_of: Callable) -> None:
+    from nlu.types import IntentPrediction, Parse
+
+    understand = runtime.assistant._understand
+
+    def read_as_stop(inbound):  # the NLU reads the words as leaving something
+        turn = understand(inbound)
+        return turn.with_parse(Parse(inbound.text, IntentPrediction("stop", 0.97)))
+
+    resident = Resident(runtime, "o_stopword")
+    resident.say("每天早上提醒我天气")
+    runtime.assistant._understand = read_as_stop  # type: ignore[method-assign]
+    resident.say("别再发天气给我了")
+    assert resident.last is not None and resident.last.keys == ("weather.unsubscribed",)
+    assert subscribed(store_of) == []
+
+
+def test_the_resident_is_told_what_is_kept_about_them(runtime: Runtime, store_of: Callable) -> None:
+    from bot.dialogue import Context, DialogView, FormState
+
+    Resident(runtime, "o_describe").say("每天早上提醒我天气")
+    with store_of() as store:
+        now = utcnow()
+        ctx = Context(store=store, config=runtime.settings.config, responses=runtime.responses, now=now,
+                      today=now.astimezone(SHANGHAI).date(), resident=store.residents.get("o_describe"),
+                      dialog=DialogView.of(FormState()), registry=runtime.registry, sections=runtime.sections)
+        lines = [line for describe in runtime.registry.describes for line in describe(ctx)]
+    assert any("天气提醒" in line and "7:00" in line for line in lines)
+
+
+def test_the_forecast_is_kept_warm_before_it_expires(runtime: Runtime, provider: FakeOpenMeteo) -> None:
+    from actions.weather.answer import keep_warm
+
+    jobs = JobContext(runtime, utcnow())
+    assert keep_warm(jobs) and len(provider.requests) == 1
+    assert keep_warm(jobs) and len(provider.requests) == 1  # still fresh: nothing asked
+    provider.now += 16 * 60  # past half its life: fetched again before residents would wait for it
+    assert keep_warm(jobs) and len(provider.requests) == 2
+    ask(runtime, "今天天气")
+    assert len(provider.requests) == 2
