@@ -52,6 +52,14 @@ def wechat_env(**overrides: str) -> dict[str, str]:
     return {k: v for k, v in env.items() if v is not None}
 
 
+@pytest.fixture(autouse=True)
+def no_real_weather(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reaches the real weather service: unless a test points WEATHER_API_BASE_URL at a
+    fake (tests/fake_weather.py), it points at a closed local port, and no QWeather key is set."""
+    monkeypatch.setenv("WEATHER_API_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.delenv("QWEATHER_KEY", raising=False)
+
+
 @pytest.fixture(scope="session")
 def understanding() -> nlu.Engine:
     """The real NLU engine, trained once (cached under var/nlu like `make run`)."""
