@@ -96,6 +96,10 @@ class BoardPost(Form):
             return None  # another request (我家水管漏水了), not something to post
         return words
 
+    def options_text(self, slots: Mapping[str, Any], ctx: Context) -> list[Option]:
+        """Words cannot be tapped: the one choice is not to post now (never a dead end)."""
+        return [Option.answer(ctx.say("board.text_later"), "no")]
+
     def validate_text(self, value: Any, turn: Turn, ctx: Context) -> Any:
         settings = flow.config(ctx)
         text = " ".join(str(value).split())
