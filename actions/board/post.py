@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from actions.board import flow, kind_of
-from bot.dialogue import Context, Form, Option, Reply, Turn
+from actions.memory import keep, recall
+from bot.dialogue import CONFIRM, Context, Form, Option, Reply, Turn
 from bot.dialogue.engine import DIGRESSION_CONFIDENCE
 from bot.dialogue.text import is_noise, plain, plain_set
 from bot.privacy import mask_phone
@@ -71,12 +72,15 @@ class BoardPost(Form):
         """A resident who must bind first keeps their words in the conversation's memory."""
         if ctx.resident.household_id is None:
             text = self.extract_text(turn, ctx, False)
-            return {"_board_wanted": {"text": text}} if text else {}
-        wanted = ctx.dialog.slots.get("_board_wanted")
+            if text:
+                return keep(ctx.dialog.slots, "_board_wanted", {"text": text})
+            return recall(ctx.dialog.slots, "_board_wanted")[1]  # nothing said: nothing kept
+        wanted, forget = recall(ctx.dialog.slots, "_board_wanted")
         if isinstance(wanted, dict) and wanted.get("text"):
-            return {"text": str(wanted["text"]), "_board_wanted": None,
-                    **({"kind": kind} if (kind := kind_of(str(wanted["text"]), flow.config(ctx))) else {})}
-        return {"_board_wanted": None} if wanted is not None else {}
+            words = str(wanted["text"])
+            kind = kind_of(words, flow.config(ctx))
+            return {**forget, "text": words, **({"kind": kind} if kind else {})}
+        return forget
 
     def begin(self, slots: Mapping[str, Any], turn: Turn, ctx: Context) -> Reply | None:
         ctx.require_household(turn)
@@ -90,7 +94,11 @@ class BoardPost(Form):
         if turn.plain in plain_set(ctx.config.dialogue.keywords.agree):
             return None
         if not requested:
-            return words if ctx.dialog.requested_slot is None else None  # the message that began it
+            asked = ctx.dialog.requested_slot
+            if asked is None:
+                return words  # the message that began the post
+            # at the confirmation, words that read as a post replace it (不对，是车位出租，每月250)
+            return words if asked == CONFIRM and kind_of(words, flow.config(ctx)) is not None else None
         sure = turn.confidence >= DIGRESSION_CONFIDENCE
         if sure and turn.intent not in _POSTABLE and kind_of(words, flow.config(ctx)) is None:
             return None  # another request (我家水管漏水了), not something to post

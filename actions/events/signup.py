@@ -16,6 +16,7 @@ from typing import Any
 from actions.events import flow
 from actions.events.listing import options_for
 from actions.events.words import EventWords, named_events
+from actions.memory import keep, recall
 from bot.dialogue import Context, Form, Option, Reply, Turn
 from bot.dialogue.text import is_noise
 from store.events import ACTIVE_SIGNUPS, Event, EventRepository
@@ -62,15 +63,15 @@ class Signup(Form):
             asked = {"event": known.get("event") or self._named(turn, ctx),
                      "count": None if turn.tapped else self._count_in(turn, ctx, requested=False)}
             if any(asked.values()):
-                known["_event_wanted"] = asked
-            return known
-        wanted = ctx.dialog.slots.get("_event_wanted")
+                return {**known, **keep(ctx.dialog.slots, "_event_wanted", asked)}
+            return {**known, **recall(ctx.dialog.slots, "_event_wanted")[1]}  # nothing said: nothing kept
+        wanted, forget = recall(ctx.dialog.slots, "_event_wanted")
+        known.update(forget)
         if isinstance(wanted, dict):
             if wanted.get("event") and "event" not in known:
                 known["event"] = int(wanted["event"])
             if wanted.get("count"):
                 known["count"] = int(wanted["count"])
-            known["_event_wanted"] = None
         return known
 
     def begin(self, slots: Mapping[str, Any], turn: Turn, ctx: Context) -> Reply | None:

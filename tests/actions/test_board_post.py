@@ -87,6 +87,17 @@ def test_an_unbound_resident_binds_first_then_the_post_resumes(runtime: Runtime,
     assert [p.text for p in posts(store_of)] == ["谁家有梯子借我用一下"]
 
 
+def test_a_correction_at_the_confirmation_replaces_the_words(runtime: Runtime, store_of) -> None:
+    resident = bound(runtime, "o_corrector")
+    resident.say("出租车位，地下二层，每月300")
+    summary = resident.say("2")
+    assert "每月300" in summary
+    corrected = resident.say("不对，是车位出租，地下二层，每月250")
+    assert "已经改过来了" in corrected and "每月250" in corrected and "每月300" not in corrected
+    resident.say("1")
+    assert [(p.kind, p.text) for p in posts(store_of)] == [("lend", "车位出租,地下二层,每月250")]
+
+
 def test_cancel_at_the_confirmation_posts_nothing(runtime: Runtime, store_of) -> None:
     resident = bound(runtime, "o_changed_mind")
     resident.say("我有一辆儿童自行车想卖，九成新，50块")

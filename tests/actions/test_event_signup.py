@@ -66,6 +66,18 @@ def test_an_unbound_resident_binds_first_then_the_signup_resumes(runtime: Runtim
     assert [row[1:] for row in signups(store_of, event)] == [("o_unbound", 2, "confirmed")]
 
 
+def test_the_latest_request_is_the_one_resumed_after_binding(runtime: Runtime, store_of) -> None:
+    add_event(store_of, "太极拳健身讲座", days=2)
+    clinic = add_event(store_of, "社区义诊", days=4)
+    resident = Resident(runtime, "o_changes_mind")
+    assert "绑定" in resident.say("报名太极拳")
+    assert "绑定" in resident.say("算了，还是报名社区义诊吧，两个人")
+    resumed = resident.say(ZHANG)
+    assert "社区义诊" in resumed and "太极拳" not in resumed
+    resident.say("1")
+    assert [row[2:] for row in signups(store_of, clinic)] == [(2, "confirmed")]
+
+
 def test_a_full_event_puts_the_household_on_the_waiting_list_and_says_so(runtime: Runtime, store_of) -> None:
     event = add_event(store_of, capacity=3)
     first = bound(runtime, "o_first", LI)
