@@ -1,0 +1,60 @@
+"""event_list (社区活动): upcoming events with the places left, numbered so a digit signs up.
+
+"周六有什么活动" lists that day's, "党员活动" the party members' ones, "有讲座吗" the ones whose
+title says so; otherwise every upcoming event, soonest first. A household's own sign-ups show
+in the list (已报名 2 人 / 候补第 1 位), with a way to cancel.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from actions.events import flow
+from actions.events.words import EventWords, named_events
+from bot.dialogue import Context, Option, Reply, Turn
+from bot.dialogue.text import mentions
+from store.events import Event, EventRepository, EventSignup
+
+
+@flow.action("event_list")
+def event_list(turn: Turn, ctx: Context) -> Reply:
+    reply = _list(turn, ctx)
+    # Asked in the middle of a sign-up, the list replaces it: each item starts a sign-up again.
+    return reply.closing() if ctx.dialog.form == "event_signup" else reply
+
+
+def _list(turn: Turn, ctx: Context) -> Reply:
+    settings = flow.config(ctx)
+    words = EventWords.in_dialogue(ctx)
+    events = ctx.store[EventRepository].upcoming(ctx.now)
+    if not events:
+        return ctx.reply("events.none")
+    shown, header = events, ctx.say("events.list_header")
+    if not turn.tapped:
+        party = [e for e in events if e.party_only]
+        named = named_events(turn, events, words, settings.filler_words)
+        if party and mentions(turn.text, settings.party_words):
+            shown, header = party, ctx.say("events.list_header_party")
+        elif named:
+            shown = named
+        elif turn.entity("date"):
+            header = ctx.say("events.list_none_that_day", day=words.day(date.fromisoformat(str(turn.entity("date")))))
+    return Reply.text(header, options_for(shown[:settings.list_limit], ctx, words))
+
+
+def options_for(events: list[Event], ctx: Context, words: EventWords) -> list[Option]:
+    """Each event as a numbered choice that starts a sign-up for it; then a way to cancel when
+    the household has sign-ups."""
+    household = ctx.household
+    repo = ctx.store[EventRepository]
+    mine: dict[int, EventSignup] = {}
+    if household is not None:
+        mine = {signup.event_id: signup for signup, _ in repo.active_for_household(household.id, ctx.now)}
+    options = []
+    for event in events:
+        signup = mine.get(event.id)
+        queue = repo.place_in_queue(signup) if signup is not None and signup.status == "waitlist" else None
+        options.append(Option.intent(words.label(event, ctx.now, signup, queue=queue), "event_signup",
+                                     slots={"event": event.id}))
+    if mine:
+        options.append(Option.intent(ctx.say("events.cancel_option"), "event_cancel"))
+    return options

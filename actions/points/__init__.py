@@ -1,0 +1,149 @@
+"""爱心银行 (the love bank): the points ledger's staff API, demo points, and what it keeps.
+
+Points belong to a household and change only by appended entries (store/points.py): staff
+add or correct them here (``POST /api/points``), an event check-in adds them (actions/events),
+and spending them (rewards) takes them through the same ledger, which never lets a balance
+go below zero nor one source count twice. Residents' own points questions are answered by
+their flow; this module is the ledger's front door for staff.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
+
+import yaml
+from fastapi import Header, Query
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from bot.api.deps import NowDep, StoreDep, not_found
+from bot.api.errors import ApiError
+from bot.api.schemas import ApiModel, ErrorBody, Text, Timestamp
+from bot.dialogue import Context, Flow
+from store import Store
+from store.points import KINDS, MAX_DELTA, InsufficientPoints, KeyReused, PointsRepository
+
+flow: Flow = Flow("points")
+
+DEMO_FILE = Path(__file__).with_name("demo.yml")
+
+
+# --- staff API --------------------------------------------------------------------------------
+def _whole_number(value: Any) -> Any:
+    """Points are whole numbers: true/false or 1.5 are not points."""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError("must be a whole number of points")
+    return value
+
+
+def _not_zero(value: int) -> int:
+    if value == 0:
+        raise ValueError("must not be 0: a positive number adds points, a negative one takes them")
+    return value
+
+
+Delta = Annotated[int, BeforeValidator(_whole_number), Field(ge=-MAX_DELTA, le=MAX_DELTA), AfterValidator(_not_zero)]
+Kind = Literal["donation", "volunteer", "checkin", "redemption", "correction", "other"]
+assert set(get_args(Kind)) == set(KINDS), "the API's kinds are the ledger's"
+IdempotencyKey = Annotated[str | None, Header(
+    min_length=1, max_length=100, pattern=r"^[\x21-\x7e]+$",
+    description="repeat a POST with the same key and the points are added once")]
+
+
+class PointsIn(ApiModel):
+    household_id: Annotated[int, BeforeValidator(_whole_number), Field(ge=1)]
+    delta: Annotated[Delta, Field(description="points added (positive) or taken (negative)")]
+    reason: Annotated[Text, Field(max_length=200, description="what residents read, e.g. 捐赠旧衣物")]
+    kind: Kind = Field("correction", description="donation, volunteer, checkin, redemption, correction, other")
+
+
+class PointsPosted(ApiModel):
+    id: int
+    household_id: int
+    delta: int
+    reason: str
+    kind: str
+    created_at: Timestamp
+    balance: int = Field(description="the household's balance after this entry")
+
+
+class EntryOut(ApiModel):
+    delta: int
+    reason: str
+    created_at: Timestamp
+
+
+class LedgerOut(ApiModel):
+    balance: int
+    entries: list[EntryOut] = Field(description="every entry, oldest first")
+
+
+@flow.api.post("/points", status_code=201, tags=["points"], responses={
+    404: {"model": ErrorBody, "description": "no such household"},
+    409: {"model": ErrorBody, "description": "a debit beyond the balance (nothing is written)"}})
+def add_points(body: PointsIn, store: StoreDep, now: NowDep,
+               idempotency_key: IdempotencyKey = None) -> PointsPosted:
+    """Append one entry to a household's ledger: points for a donation or volunteering, or a
+    correction. A debit beyond the balance is refused whole; with an ``Idempotency-Key`` a
+    repeated request adds the points once."""
+    if store.households.get(body.household_id) is None:
+        not_found("household", body.household_id)
+    key = f"api:{idempotency_key}" if idempotency_key else f"api:{uuid.uuid4().hex}"
+    try:
+        posted = store[PointsRepository].post(body.household_id, body.delta, body.reason, kind=body.kind,
+                                              key=key, now=now)
+    except InsufficientPoints as error:
+        raise ApiError(409, {"error": "conflict", "field": "delta", "balance": error.balance,
+                             "message": f"household {body.household_id} has {error.balance} points; "
+                                        f"{-body.delta} cannot be taken"}) from None
+    except KeyReused:
+        raise ApiError(409, {"error": "conflict", "field": "idempotency_key",
+                             "message": "this Idempotency-Key was already used for a different entry"}) from None
+    entry = posted.entry
+    return PointsPosted(id=entry.id, household_id=entry.household_id, delta=entry.delta, reason=entry.reason,
+                        kind=entry.kind, created_at=entry.created_at, balance=posted.balance)
+
+
+@flow.api.get("/points", tags=["points"], responses={404: {"model": ErrorBody, "description": "no such household"}})
+def household_points(store: StoreDep, household_id: Annotated[int, Query(ge=1)]) -> LedgerOut:
+    """A household's balance and every entry of its ledger, oldest first."""
+    if store.households.get(household_id) is None:
+        not_found("household", household_id)
+    ledger = store[PointsRepository]
+    entries = [EntryOut(delta=e.delta, reason=e.reason, created_at=e.created_at) for e in ledger.entries(household_id)]
+    return LedgerOut(balance=ledger.balance(household_id), entries=entries)
+
+
+# --- demo, privacy ----------------------------------------------------------------------------
+@flow.demo
+def demo_points(store: Store, today: date) -> int:
+    """Points of a few demo households (not 3-502 nor 5-1-301, which newcomers try first)."""
+    data: dict[str, Any] = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+    from store.clock import utcnow
+
+    now = utcnow()
+    added = 0
+    for number, entry in enumerate(data["points"], start=1):
+        building, unit, room = str(entry["building"]), str(entry.get("unit", "")), str(entry["room"])
+        household = store.households.at_address(building, room, unit)
+        if household is None:
+            continue
+        posted = store[PointsRepository].post(household.id, int(entry["delta"]), str(entry["reason"]),
+                                              kind=str(entry["kind"]), key=f"demo:points:{number}", now=now)
+        added += int(posted.created)
+    return added
+
+
+@flow.forget
+def forget_points(store: Store, openid: str, now: datetime) -> None:
+    """The household keeps its points; entries no longer say which person made them."""
+    store[PointsRepository].forget(openid)
+
+
+@flow.describe
+def describe_points(ctx: Context) -> list[str]:
+    household = ctx.household
+    if household is None:
+        return []
+    return [ctx.say("points.describe", balance=ctx.store[PointsRepository].balance(household.id))]

@@ -1,0 +1,70 @@
+"""event_cancel: a household withdraws; freed places go to those waiting, in order, each told."""
+from __future__ import annotations
+
+from bot.runtime import Runtime
+from tests.community_support import LI, ZHANG, add_event, bound, household_at, new_household, queued_for, signups
+from tests.talk import Resident
+
+
+def signed(runtime: Runtime, openid: str, words: str, line: str = "报名太极拳 1个人") -> Resident:
+    resident = bound(runtime, openid, words)
+    resident.say(line)
+    resident.say("1")
+    return resident
+
+
+def test_cancelling_frees_the_place_for_the_first_waiting_household_who_is_told(runtime: Runtime,
+                                                                                 store_of) -> None:
+    event = add_event(store_of, capacity=1)
+    new_household(store_of, "88", "101", "王五", "13800008101")
+    zhang = signed(runtime, "o_zhang", ZHANG)
+    signed(runtime, "o_li", LI)
+    signed(runtime, "o_wang", "绑定 88-101 王五 8101")
+    assert [row[1:] for row in signups(store_of, event)] == [
+        ("o_zhang", 1, "confirmed"), ("o_li", 1, "waitlist"), ("o_wang", 1, "waitlist")]
+    question = zhang.say("不去了，取消太极拳")
+    assert "确定取消" in question and "太极拳健身讲座" in question
+    assert "已取消" in zhang.say("1")
+    assert [row[1:] for row in signups(store_of, event)] == [
+        ("o_li", 1, "confirmed"), ("o_wang", 1, "waitlist"), ("o_zhang", 1, "cancelled")]
+    [told] = queued_for(store_of, "o_li")
+    assert "递补成功" in told and "太极拳健身讲座" in told
+    assert queued_for(store_of, "o_wang") == []
+
+
+def test_with_several_signups_the_resident_picks_one(runtime: Runtime, store_of) -> None:
+    add_event(store_of, "太极拳健身讲座", days=2)
+    other = add_event(store_of, "社区义诊", days=4)
+    resident = signed(runtime, "o_two", ZHANG)
+    resident.say("报名社区义诊 两个人")
+    resident.say("1")
+    assert "哪一个" in resident.say("取消报名") and len(resident.options) == 2
+    assert "社区义诊" in resident.say("2")
+    resident.say("1")
+    assert [row[3] for row in signups(store_of, other)] == ["cancelled"]
+
+
+def test_saying_no_keeps_the_signup(runtime: Runtime, store_of) -> None:
+    event = add_event(store_of)
+    resident = signed(runtime, "o_keep", ZHANG)
+    resident.say("取消报名")
+    resident.say("不取消")
+    assert [row[3] for row in signups(store_of, event)] == ["confirmed"]
+
+
+def test_nothing_to_cancel_and_unbound(runtime: Runtime, store_of) -> None:
+    add_event(store_of)
+    resident = bound(runtime, "o_nothing")
+    resident.say("取消报名")
+    assert resident.last is not None and resident.last.keys == ("events.cancel_none",)
+    stranger = Resident(runtime, "o_stranger")
+    assert "绑定" in stranger.say("取消报名")
+
+
+def test_cancel_during_a_signup_replaces_it(runtime: Runtime, store_of) -> None:
+    event = add_event(store_of)
+    resident = signed(runtime, "o_switch", ZHANG)
+    resident.say("报名太极拳 三个人")  # a change of count is being confirmed …
+    assert "确定取消" in resident.say("我不去了，取消报名")  # … when the resident cancels instead
+    resident.say("1")
+    assert signups(store_of, event) == [(household_at(store_of, "3-502"), "o_switch", 1, "cancelled")]

@@ -1,0 +1,70 @@
+"""event_list: upcoming events with the places left, numbered so that a digit signs up."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.runtime import Runtime
+from store.clock import utcnow
+from store.events import EventRepository
+from tests.community_support import LI, add_event, bound
+from tests.talk import Resident
+
+ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def local(days: int, hour: int = 10) -> datetime:
+    return datetime.combine(utcnow().astimezone(ZONE).date() + timedelta(days=days), time(hour), tzinfo=ZONE)
+
+
+def test_no_events_is_said_plainly(runtime: Runtime) -> None:
+    resident = Resident(runtime, "o_none")
+    resident.say("最近有什么活动")
+    assert resident.last is not None and resident.last.keys == ("events.none",)
+
+
+def test_upcoming_events_are_listed_soonest_first_with_places_left(runtime: Runtime, store_of) -> None:
+    add_event(store_of, "社区义诊", starts_at=local(5), capacity=3)
+    add_event(store_of, "太极拳健身讲座", starts_at=local(2), capacity=20)
+    add_event(store_of, "端午包粽子", starts_at=local(-3))
+    called_off = add_event(store_of, "电影放映", starts_at=local(4))
+    with store_of() as store:
+        store[EventRepository].cancel_event(called_off, utcnow())
+    resident = Resident(runtime, "o_list")
+    reply = resident.say("最近有什么活动")
+    assert "端午" not in reply and "电影" not in reply
+    assert len(resident.options) == 2
+    assert "太极拳健身讲座" in resident.options[0] and "还剩 20 个名额" in resident.options[0]
+    assert "社区义诊" in resident.options[1] and "还剩 3 个名额" in resident.options[1]
+
+
+def test_a_digit_from_the_list_starts_the_signup_of_that_event(runtime: Runtime, store_of) -> None:
+    add_event(store_of, "太极拳健身讲座", starts_at=local(2))
+    add_event(store_of, "社区义诊", starts_at=local(5))
+    resident = bound(runtime, "o_digit")
+    resident.say("活动")
+    assert "几个人" in resident.say("2")
+    assert "社区义诊" in resident.say("1")  # one person: the confirmation names the event
+
+
+def test_a_day_or_party_members_narrow_the_list(runtime: Runtime, store_of) -> None:
+    add_event(store_of, "太极拳健身讲座", starts_at=local(2))
+    add_event(store_of, "主题党日", starts_at=local(3), party_only=True)
+    resident = Resident(runtime, "o_narrow")
+    resident.say("后天有什么活动")
+    assert len(resident.options) == 1 and "太极拳" in resident.options[0]
+    resident.say("最近有党员活动吗")
+    assert len(resident.options) == 1 and "主题党日" in resident.options[0] and "党员活动" in resident.options[0]
+    empty_day = local(9)
+    resident.say(f"{empty_day.month}月{empty_day.day}号有活动吗")
+    assert resident.last is not None and resident.last.keys == ("events.list_none_that_day",)
+    assert len(resident.options) == 2  # nothing that day: every upcoming event, said so
+
+
+def test_a_households_own_signups_show_with_a_way_to_cancel(runtime: Runtime, store_of) -> None:
+    add_event(store_of, "太极拳健身讲座", starts_at=local(2))
+    resident = bound(runtime, "o_own", LI)
+    resident.say("报名太极拳 两个人")
+    resident.say("1")
+    resident.say("有什么活动")
+    assert "您家已报名 2 人" in resident.options[0] and resident.options[-1] == "取消报名"
