@@ -24,7 +24,7 @@ STATE_KEYS = {"repairs", "escalations", "staff_notices", "bound"}
 REPAIR_KEYS = {"count", "urgent", "open", "cancelled", "latest", "each"}
 TICKET_KEYS = {"category", "urgent", "status", "location_has", "location_lacks", "description_has",
                "description_lacks", "phone_has", "has_photo"}
-GIVEN_KEYS = {"bound", "on_duty", "tickets"}
+GIVEN_KEYS = {"bound", "on_duty", "tickets", "flows_off"}
 SEED_KEYS = {"category", "description", "location", "status", "days_ago", "urgent"}
 CONVERSATION_KEYS = {"name", "about", "given", "turns"}
 OPEN_STATUSES = ("pending", "assigned", "in_progress")
@@ -72,6 +72,7 @@ class Conversation:
     bound: str | None = None
     on_duty: tuple[str, ...] = ()
     tickets: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    flows_off: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -117,7 +118,8 @@ def _conversation(file: str, entry: Any) -> Conversation:
         _turn(turn, f"{where} turn {number}")
     return Conversation(file=file, name=str(entry["name"]), about=str(entry.get("about", "")), turns=turns,
                         bound=str(given["bound"]) if given.get("bound") else None,
-                        on_duty=tuple(given.get("on_duty") or ()), tickets=tickets)
+                        on_duty=tuple(given.get("on_duty") or ()), tickets=tickets,
+                        flows_off=tuple(given.get("flows_off") or ()))
 
 
 def _turn(turn: Any, where: str) -> None:

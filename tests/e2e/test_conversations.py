@@ -6,7 +6,7 @@ encrypted in safe (AES) mode; every reply is decrypted and judged by meaning, no
 after every turn, and the records are read back through the store. A failure shows the whole
 conversation so far and what the store holds.
 
-The suite is the yardstick of the dialogue: it runs only with ``CONVERSATIONS=1``
+The suite is the yardstick of the dialogue and runs with the rest of the tests
 (``CONVERSATIONS_SHOW=1`` with ``-s`` prints the transcripts of the passing ones too).
 
 A conversation::
@@ -16,6 +16,7 @@ A conversation::
       given:                              # optional
         bound: 3-502                      # bind first with the demo roster (绑定 3-502 张三 1234)
         on_duty: [o_staff_1]              # staff.on_duty_openids in config.yml
+        flows_off: [weather]              # flows switched off (enabled: false) for this conversation
         tickets:                          # repair tickets the household already has (needs bound)
           - {category: lighting, description: 楼道灯不亮, status: assigned, days_ago: 1}
       turns:
@@ -104,20 +105,17 @@ from tests.e2e.conversation_suite import (
 )
 from tests.wechat_client import WeChatServer, event_xml, image_xml, text_xml, voice_xml
 
-if os.environ.get("CONVERSATIONS") != "1":
-    pytest.skip("the conversation suite runs with CONVERSATIONS=1 (it is the yardstick of the dialogue redesign)",
-                allow_module_level=True)
-
 SUITE = load_all()
 
 
 @pytest.fixture
 def runtime(conversation: Conversation, make_runtime: Callable[..., Runtime],
             config_with: Callable[..., Any]) -> Runtime:
-    """The app's runtime, with the conversation's staff on duty in config.yml."""
+    """The app's runtime, with the conversation's staff on duty and flows switched off in config.yml."""
+    sections: dict[str, dict[str, Any]] = {flow: {"enabled": False} for flow in conversation.flows_off}
     if conversation.on_duty:
-        return make_runtime(config_with(staff={"on_duty_openids": list(conversation.on_duty)}))
-    return make_runtime()
+        sections["staff"] = {"on_duty_openids": list(conversation.on_duty)}
+    return make_runtime(config_with(**sections)) if sections else make_runtime()
 
 
 class Talk:
