@@ -61,6 +61,7 @@ def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
             "status": "ok",
             "database": "ok",
             "nlu_intents": len(runtime.nlu.intents),
+            "nlu": runtime.nlu.health(),
             "outbox_pending": pending,
             "outbound_api": outbox is not None,
         })

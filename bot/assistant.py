@@ -84,7 +84,7 @@ class Rendezvous:
 class Assistant:
     def __init__(self, config: Config, responses: Responses, factory: sessionmaker[Session],
                  read_factory: sessionmaker[Session], dialogue: DialogueEngine,
-                 understanding: nlu.Engine) -> None:
+                 understanding: nlu.Understanding) -> None:
         self.config = config
         self.responses = responses
         self.factory = factory

@@ -28,14 +28,14 @@ class Runtime:
     read_factory: sessionmaker[Session]
     responses: Responses
     registry: Registry
-    nlu: nlu.Engine
+    nlu: nlu.Understanding
     assistant: Assistant
 
     def close(self) -> None:
         self.database.dispose()
 
 
-def build_runtime(settings: Settings, *, understanding: nlu.Engine | None = None) -> Runtime:
+def build_runtime(settings: Settings, *, understanding: nlu.Understanding | None = None) -> Runtime:
     """Open the database (migrating it to the newest schema), load the NLU and the actions."""
     database = make_engine(settings.database_url, pool_size=settings.config.server.worker_threads)
     try:
@@ -49,9 +49,12 @@ def build_runtime(settings: Settings, *, understanding: nlu.Engine | None = None
     registry = load_actions()
     dialogue = DialogueEngine(registry, settings.config)
     if understanding is None:
+        wanted = settings.config.nlu
         try:
-            understanding = nlu.load_engine(threshold=settings.config.nlu.confidence_threshold)
-        except ValueError as error:  # nlu's DataError: training data that cannot be read
+            understanding = nlu.load_backend(wanted.backend, rasa_url=wanted.rasa_url,
+                                             timeout=wanted.rasa_timeout_seconds,
+                                             threshold=wanted.confidence_threshold)
+        except ValueError as error:  # nlu's DataError (unreadable training data) or a bad backend
             raise SettingsError(f"The NLU cannot be loaded: {error}.") from None
     read_factory = make_sessionmaker(database, read_only=True)
     assistant = Assistant(settings.config, responses, factory, read_factory, dialogue, understanding)

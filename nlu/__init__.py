@@ -4,6 +4,7 @@ The public surface::
 
     engine = nlu.load_engine()                 # cached model, retrained when the data changed
     parse = engine.parse("明天天气怎么样")       # -> nlu.Parse (intent, ranking, entities)
+    understanding = nlu.load_backend("rasa")   # a Rasa server, the built-in engine behind it
     nlu.extract_entities("3号楼502室")          # rule-based entities alone, for form slots
     nlu.normalize_text("報修")                  # the normalisation the engine applies
 
@@ -14,21 +15,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from nlu.types import OUT_OF_SCOPE, Entity, IntentPrediction, Parse
+from nlu.types import OUT_OF_SCOPE, Entity, IntentPrediction, Parse, Understanding
 
 if TYPE_CHECKING:
     from nlu.engine import Engine, load_engine
     from nlu.entities import extract_entities
     from nlu.normalize import normalize_text
+    from nlu.rasa_backend import RasaBackend, load_backend
 
-__all__ = ["OUT_OF_SCOPE", "Engine", "Entity", "IntentPrediction", "Parse", "extract_entities",
-           "load_engine", "normalize_text"]
+__all__ = ["OUT_OF_SCOPE", "Engine", "Entity", "IntentPrediction", "Parse", "RasaBackend", "Understanding",
+           "extract_entities", "load_backend", "load_engine", "normalize_text"]
 
 _LAZY = {
     "Engine": ("nlu.engine", "Engine"),
     "load_engine": ("nlu.engine", "load_engine"),
     "extract_entities": ("nlu.entities", "extract_entities"),
     "normalize_text": ("nlu.normalize", "normalize_text"),
+    "load_backend": ("nlu.rasa_backend", "load_backend"),
+    "RasaBackend": ("nlu.rasa_backend", "RasaBackend"),
 }
 
 
