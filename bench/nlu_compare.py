@@ -382,7 +382,7 @@ def render(f: dict[str, Any]) -> str:
     ]
     width = max(len(row[0]) for row in rows)
     bw = max(len(row[1]) for row in rows + [("", "built-in", "")])
-    lines = [f"{'':<{width}}  {'built-in':<{bw}}  Rasa {r['version']} (DIET)",
+    lines = [f"{'':<{width}}  {'built-in':<{bw}}  Rasa {r['version']} (DIET, {r['train']['epochs']} epochs)",
              *(f"{name:<{width}}  {left:<{bw}}  {right}".rstrip() for name, left, right in rows)]
     header = (f"{f['time']} — {m['arch']}, {m['cpu']} ({m['cores']} cores), Python {m['python']} "
               f"(built-in) / 3.10 (Rasa); load average at start {f['load']}")
@@ -413,13 +413,15 @@ def verdict(f: dict[str, Any]) -> list[str]:
 
 
 def write_results(f: dict[str, Any], table: str, lines: list[str]) -> None:
-    m = f["machine"]
-    marker = f"<!-- compare: {f['date']} {m['arch']} {m['cpu']} -->"
+    m, epochs = f["machine"], f["rasa"]["train"]["epochs"]
+    marker = f"<!-- compare: {f['date']} {m['arch']} {m['cpu']} {epochs} epochs -->"
     confusions = "; ".join(
         f"{name}: " + ", ".join(f"{a} → {p} {n}" for a, p, n in f[key]["heldout"]["confusions"])
         for name, key in (("built-in", "builtin"), ("Rasa", "rasa")))
-    section = (f"{marker}\n### Built-in engine against Rasa — {f['date']}, {m['arch']}, {m['cpu']}\n\n"
-               f"```\n{table}\n```\n\n" + "\n".join(lines)
+    full = rasa.diet_epochs(rasa.pipeline_config())
+    note = f["note"] or ("" if epochs == full else f"DIET trained {epochs} epochs, not the configured {full}.")
+    section = (f"{marker}\n### Built-in engine against Rasa (DIET, {epochs} epochs) — {f['date']}, {m['arch']}, "
+               f"{m['cpu']}\n\n" + (f"{note}\n\n" if note else "") + f"```\n{table}\n```\n\n" + "\n".join(lines)
                + f"\n\nMost frequent held-out confusions — {confusions}\n<!-- end compare -->\n")
     text = RESULTS.read_text(encoding="utf-8")
     pattern = re.compile(rf"{re.escape(marker)}.*?<!-- end compare -->\n", re.S)
@@ -439,6 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--in-process-parses", type=int, default=1000, help="Rasa parses timed in process")
     parser.add_argument("--no-write", dest="write", action="store_false", help="do not touch RESULTS.md")
     parser.add_argument("--json", type=Path, default=None, help="also write all figures to this file")
+    parser.add_argument("--note", default="", help="a sentence written above the table (how the run was made)")
     args = parser.parse_args(argv)
     try:
         rasa.rasa_executable()
@@ -448,7 +451,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     figures: dict[str, Any] = {"date": date.today().isoformat(),
                                "time": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                               "machine": machine(), "load": " ".join(f"{x:.1f}" for x in os.getloadavg())}
+                               "machine": machine(), "note": args.note,
+                               "load": " ".join(f"{x:.1f}" for x in os.getloadavg())}
     sets = load_sets()
     print(f"sets: held-out {len(sets['heldout'])}, dev {len(sets['dev'])}, off-topic {len(sets['offtopic'])} "
           f"({sets['offtopic_extra']} from {OFFTOPIC_FILE.name}), homophone copies {len(sets['noisy'])}", flush=True)
