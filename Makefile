@@ -38,7 +38,7 @@ train: $(STAMP)
 ## The Rasa environment (.venv-rasa); nothing in .venv or `make test` needs it.
 $(RASA_STAMP): nlu/rasa/requirements.txt
 	@test -x $(RASA_VENV)/bin/python || { python310=$$(nlu/rasa/find-python310.sh) && $$python310 -m venv $(RASA_VENV); }
-	$(RASA_VENV)/bin/python -m pip install --quiet --upgrade pip wheel
+	$(RASA_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(RASA_VENV)/bin/python -m pip install --quiet -r nlu/rasa/requirements.txt
 	@touch $(RASA_STAMP)
 
