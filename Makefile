@@ -4,7 +4,13 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-postgres install train bench bench-generator bench-nlu bench-startup lint typecheck clean
+# Rasa (a second NLU engine, for comparison or as the bot's backend) lives in its own
+# environment: Rasa 3.6 needs Python 3.10 and pins what the bot's environment has outgrown.
+RASA_VENV  := .venv-rasa
+RASA_STAMP := $(RASA_VENV)/.installed
+
+.PHONY: run test test-postgres install train bench bench-generator bench-nlu bench-startup bench-nlu-compare \
+	lint typecheck clean rasa-setup rasa-validate rasa-train rasa-serve test-rasa
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +41,36 @@ test-postgres: $(STAMP)
 train: $(STAMP)
 	$(PY) -m nlu train
 
+## The Rasa environment (.venv-rasa); nothing in .venv or `make test` needs it.
+$(RASA_STAMP): nlu/rasa/requirements.txt
+	@test -x $(RASA_VENV)/bin/python || { python310=$$(nlu/rasa/find-python310.sh) && $$python310 -m venv $(RASA_VENV); }
+	$(RASA_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(RASA_VENV)/bin/python -m pip install --quiet -r nlu/rasa/requirements.txt
+	@touch $(RASA_STAMP)
+
+rasa-setup: $(RASA_STAMP)
+
+rasa-validate: $(STAMP) $(RASA_STAMP)
+	$(PY) -m nlu.rasa domain --check
+	$(PY) -m nlu.rasa validate
+
+## Train Rasa from nlu/data into var/rasa/models (cached by data + config; EPOCHS=n for fewer).
+rasa-train: rasa-validate
+	$(PY) -m nlu.rasa train $(if $(EPOCHS),--epochs $(EPOCHS))
+
+## Serve the trained model for `nlu.backend: rasa` (http://127.0.0.1:5005).
+rasa-serve: rasa-validate
+	$(PY) -m nlu.rasa serve $(if $(EPOCHS),--epochs $(EPOCHS))
+
+## A real Rasa server behind POST /wechat, with the small cached model (CI runs it after `make test`).
+test-rasa: $(STAMP) $(RASA_STAMP)
+	$(PY) -m nlu.rasa train --epochs small --quiet
+	$(PY) -m pytest -o addopts="-q -ra" tests/rasa
+
+## Built-in engine against Rasa's DIET on the same sets and machine (full training: ≈ 35–60 min).
+bench-nlu-compare: $(STAMP) $(RASA_STAMP)
+	$(PY) -m bench.nlu_compare
+
 bench-nlu: $(STAMP)
 	$(PY) -m bench.nlu
 
@@ -59,4 +95,4 @@ typecheck: $(STAMP)
 	$(PY) -m mypy bot nlu actions store
 
 clean:
-	rm -rf var/nlu .pytest_cache .mypy_cache .ruff_cache
+	rm -rf var/nlu var/rasa/train-data var/rasa/validate-data .pytest_cache .mypy_cache .ruff_cache

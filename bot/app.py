@@ -77,6 +77,7 @@ def create_app(runtime: Runtime, *, background: bool = True, routers: Iterable[A
             "status": "ok",
             "database": "ok",
             "nlu_intents": len(runtime.nlu.intents),
+            "nlu": runtime.nlu.health(),
             "outbox_pending": pending,
             "outbound_api": outbox is not None,
         })

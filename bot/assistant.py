@@ -86,7 +86,7 @@ class Rendezvous:
 class Assistant:
     def __init__(self, config: Config, responses: Responses, factory: sessionmaker[Session],
                  read_factory: sessionmaker[Session], dialogue: DialogueEngine,
-                 understanding: nlu.Engine, sections: dict[str, FlowSettings] | None = None) -> None:
+                 understanding: nlu.Understanding, sections: dict[str, FlowSettings] | None = None) -> None:
         self.config = config
         self.sections = sections or {}
         self.responses = responses

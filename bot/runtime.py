@@ -29,7 +29,7 @@ class Runtime:
     read_factory: sessionmaker[Session]
     responses: Responses
     registry: Registry
-    nlu: nlu.Engine
+    nlu: nlu.Understanding
     assistant: Assistant
     sections: dict[str, FlowSettings]
 
@@ -37,7 +37,7 @@ class Runtime:
         self.database.dispose()
 
 
-def build_runtime(settings: Settings, *, understanding: nlu.Engine | None = None) -> Runtime:
+def build_runtime(settings: Settings, *, understanding: nlu.Understanding | None = None) -> Runtime:
     """Open the database (migrating it to the newest schema), load the NLU and the actions."""
     database = make_engine(settings.database_url, pool_size=settings.config.server.worker_threads)
     try:
@@ -52,9 +52,12 @@ def build_runtime(settings: Settings, *, understanding: nlu.Engine | None = None
     sections = installed.sections(settings.config.flow_sections, str(settings.config_path))
     registry = installed.enabled(sections)
     if understanding is None:
+        wanted = settings.config.nlu
         try:
-            understanding = nlu.load_engine(threshold=settings.config.nlu.confidence_threshold)
-        except ValueError as error:  # nlu's DataError: training data that cannot be read
+            understanding = nlu.load_backend(wanted.backend, rasa_url=wanted.rasa_url,
+                                             timeout=wanted.rasa_timeout_seconds,
+                                             threshold=wanted.confidence_threshold)
+        except ValueError as error:  # nlu's DataError (unreadable training data) or a bad backend
             raise SettingsError(f"The NLU cannot be loaded: {error}.") from None
     dialogue = DialogueEngine(registry, settings.config, known_intents=frozenset(understanding.intents))
     read_factory = make_sessionmaker(database, read_only=True)

@@ -81,12 +81,22 @@ class DialogueConfig(_Section):
 class NluConfig(_Section):
     backend: str = "builtin"
     confidence_threshold: float | None = Field(None, gt=0, lt=1)
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_timeout_seconds: float = Field(0.8, gt=0, le=4)
 
     @field_validator("backend")
     @classmethod
     def _known_backend(cls, value: str) -> str:
-        if value != "builtin":
-            raise ValueError(f"unknown NLU backend {value!r} (known: builtin)")
+        if value not in ("builtin", "rasa"):
+            raise ValueError(f"unknown NLU backend {value!r} (known: builtin, rasa)")
+        return value
+
+    @field_validator("rasa_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"the Rasa server's URL must be http(s)://host:port, not {value!r}")
         return value
 
 

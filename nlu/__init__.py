@@ -4,6 +4,7 @@ The public surface::
 
     engine = nlu.load_engine()                 # cached model, retrained when the data changed
     parse = engine.parse("明天天气怎么样")       # -> nlu.Parse (intent, ranking, entities)
+    understanding = nlu.load_backend("rasa")   # a Rasa server, the built-in engine behind it
     nlu.extract_entities("3号楼502室")          # rule-based entities alone, for form slots
     nlu.normalize_text("報修")                  # the normalisation the engine applies
     nlu.spelled_digits("幺三九 一二三四")          # "1391234": digits read out one by one
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from nlu.types import OUT_OF_SCOPE, Entity, IntentPrediction, Parse
+from nlu.types import OUT_OF_SCOPE, Entity, IntentPrediction, Parse, Understanding
 
 if TYPE_CHECKING:
     from nlu.emergency import detect_emergency
@@ -24,9 +25,10 @@ if TYPE_CHECKING:
     from nlu.entities import extract_entities
     from nlu.normalize import normalize_text
     from nlu.numerals import spelled_digits
+    from nlu.rasa_backend import RasaBackend, load_backend
 
-__all__ = ["OUT_OF_SCOPE", "Engine", "Entity", "IntentPrediction", "Parse", "detect_emergency",
-           "extract_entities", "load_engine", "normalize_text", "spelled_digits"]
+__all__ = ["OUT_OF_SCOPE", "Engine", "Entity", "IntentPrediction", "Parse", "RasaBackend", "Understanding",
+           "detect_emergency", "extract_entities", "load_backend", "load_engine", "normalize_text", "spelled_digits"]
 
 _LAZY = {
     "Engine": ("nlu.engine", "Engine"),
@@ -35,6 +37,8 @@ _LAZY = {
     "normalize_text": ("nlu.normalize", "normalize_text"),
     "spelled_digits": ("nlu.numerals", "spelled_digits"),
     "detect_emergency": ("nlu.emergency", "detect_emergency"),
+    "load_backend": ("nlu.rasa_backend", "load_backend"),
+    "RasaBackend": ("nlu.rasa_backend", "RasaBackend"),
 }
 
 

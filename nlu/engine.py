@@ -163,6 +163,10 @@ class Engine:
             return False
         return bool(proba[self._oos_index] >= self._oos_ratio * top)
 
+    def health(self) -> dict[str, Any]:
+        """What /healthz shows about the NLU."""
+        return {"backend": "builtin", "intents": len(self._intents)}
+
     def warm_up(self) -> None:
         self.extractor.warm_up()
         self.parse("明天天气怎么样", date(2000, 1, 1))

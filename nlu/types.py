@@ -8,7 +8,8 @@ character offsets into the original text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import Any, Protocol
 
 OUT_OF_SCOPE = "out_of_scope"
 
@@ -59,3 +60,14 @@ class Parse:
             "intent": self.intent.to_dict(),
             "entities": [e.to_dict() for e in self.entities],
         }
+
+
+class Understanding(Protocol):
+    """What the bot needs of an NLU engine: the built-in one, or Rasa behind nlu.load_backend."""
+
+    @property
+    def intents(self) -> tuple[str, ...]: ...
+
+    def parse(self, text: str, today: date | None = None) -> Parse: ...
+
+    def health(self) -> dict[str, Any]: ...
