@@ -35,7 +35,8 @@ def staff_words(turn: Turn, ctx: Context) -> Reply | None:
         if member is None:
             return Reply.text(ctx.say("staff.bind_failed"))
         return Reply.text(ctx.say("staff.bound", name=member.name, role=ctx.say(f"staff.roles.{member.role}")))
-    member = ctx.store[StaffRepository].by_openid(turn.openid)
+    staff = ctx.store[StaffRepository]
+    member = staff.by_openid(turn.openid) if staff.is_staff(turn.openid) else None
     if member is None:
         return None  # a resident: the resident dialogue answers
     answer = _ANSWER.match(turn.text)
@@ -137,4 +138,5 @@ def change_staff(staff_id: int, body: StaffChange, store: StoreDep) -> StaffOut:
         not_found("staff member", staff_id)
     for field, value in body.model_dump(exclude_none=True).items():
         setattr(member, field, value)
+    store[StaffRepository].forget_cached()
     return _out(member)

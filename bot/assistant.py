@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,10 +30,11 @@ from bot.privacy import mask_openid
 from bot.settings import Config
 from bot.wechat.inbound import Inbound
 from bot.wechat.render import render_text
+from nlu.types import Parse
 from store import Store
 from store.clock import utcnow
 from store.db import transaction
-from store.models import Conversation
+from store.repositories.conversations import ConversationRow
 from store.repositories.processed import ClaimState
 
 log = logging.getLogger(__name__)
@@ -95,6 +97,9 @@ class Assistant:
         self.dialogue = dialogue
         self.nlu = understanding
         self.zone = ZoneInfo(config.community.timezone)
+        # Many messages are the same few words (1, 0, 你好, 报修进度): a parse depends only on the
+        # words and the day, so the recent ones are kept.
+        self._parse = lru_cache(maxsize=4096)(self._read)
         self.window = timedelta(hours=config.wechat.customer_service_window_hours)
         self.quota = config.wechat.customer_service_quota
 
@@ -112,10 +117,10 @@ class Assistant:
             with transaction(self.factory) as session:
                 store = Store(session)
                 now = utcnow()
-                conversation = store.conversations.lock(inbound.openid)
+                conversation = store.conversations.lock_row(inbound.openid)
                 earlier = store.processed.get(inbound.key)
                 if earlier is None and conversation is None:  # a first message: make the row, then look again
-                    conversation = store.conversations.load_for_update(inbound.openid, now)
+                    conversation = store.conversations.create_row(inbound.openid, now)
                     earlier = store.processed.get(inbound.key)
                 if earlier is not None:
                     if earlier.status == ClaimState.DONE.value and earlier.reply is not None:
@@ -134,13 +139,16 @@ class Assistant:
         return outcome.reply if isinstance(outcome, Answer) else None
 
     # --- inside -------------------------------------------------------------------------------
+    def _read(self, text: str, today: date) -> Parse:
+        return self.nlu.parse(text, today=today)
+
     def _understand(self, inbound: Inbound) -> Turn:
         """Build the turn, reading the words with the NLU outside any database transaction."""
         now = utcnow()
         parse = None
         text = fold(inbound.text)
         if text:
-            parse = self.nlu.parse(text[:MAX_NLU_CHARS], today=now.astimezone(self.zone).date())
+            parse = self._parse(text[:MAX_NLU_CHARS], now.astimezone(self.zone).date())
             metrics.INTENTS.labels(parse.intent.name).inc()
             metrics.CONFIDENCE.observe(parse.intent.confidence)
         return Turn(
@@ -150,7 +158,7 @@ class Assistant:
             plain=plain(text) if text else "",
         )
 
-    def _run(self, turn: Turn, inbound: Inbound, store: Store, conversation: Conversation, now: datetime,
+    def _run(self, turn: Turn, inbound: Inbound, store: Store, conversation: ConversationRow, now: datetime,
              rendezvous: Rendezvous | None) -> Answer:
         if inbound.opens_window:
             resident = store.residents.get_or_create(inbound.openid, now)
@@ -170,7 +178,7 @@ class Assistant:
         if inspect(resident).deleted:  # they asked to be forgotten (删除我的信息): nothing more is kept
             self._finish(store, inbound, answer, now, rendezvous)
             return answer
-        _save_state(conversation, state, now)
+        store.conversations.save_row(conversation, _state_values(conversation, state, now))
         log_rows = [(inbound.raw_type, "in", _logged_text(inbound), turn.intent)]
         if not reply.silent:
             log_rows.append(("text", "out", self.plain_text(reply), None))
@@ -223,7 +231,7 @@ def _logged_text(inbound: Inbound) -> str:
     return f"[{inbound.raw_type}]"
 
 
-def _state_of(conversation: Conversation) -> FormState:
+def _state_of(conversation: ConversationRow) -> FormState:
     return FormState(
         form=conversation.form,
         slots=dict(conversation.slots or {}),
@@ -236,15 +244,21 @@ def _state_of(conversation: Conversation) -> FormState:
     )
 
 
-def _save_state(conversation: Conversation, state: FormState, now: datetime) -> None:
-    conversation.form = state.form
-    conversation.slots = dict(state.slots)
-    conversation.requested_slot = state.requested_slot
-    conversation.options = [option.to_dict() for option in state.options]
-    conversation.misses = state.misses
-    conversation.pending_intent = state.pending_intent
-    conversation.form_started_at = state.form_started_at
-    conversation.updated_at = now
+def _state_values(before: ConversationRow, state: FormState, now: datetime) -> dict[str, Any]:
+    """The row as the turn leaves it; the time is touched when something changed or a form is
+    open (it is the form's last activity, which its timeout counts from)."""
+    values: dict[str, Any] = {
+        "form": state.form,
+        "slots": dict(state.slots),
+        "requested_slot": state.requested_slot,
+        "options": [option.to_dict() for option in state.options],
+        "misses": state.misses,
+        "pending_intent": state.pending_intent,
+        "form_started_at": state.form_started_at,
+    }
+    if state.form is not None or any(getattr(before, name) != value for name, value in values.items()):
+        values["updated_at"] = now
+    return values
 
 
 def log_fields(inbound: Inbound) -> dict[str, str]:

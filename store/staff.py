@@ -8,6 +8,8 @@ duty — every bound member of it, and committee staff and admins when the role 
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from datetime import datetime
 
 from sqlalchemy import Boolean, String, select
@@ -38,6 +40,13 @@ class Staff(Base):
     bound_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
 
 
+#: How long a worker trusts its list of staff openids (a newly bound member is recognised by
+#: every worker within this time; the worker that bound them at once).
+STAFF_CACHE_SECONDS = 5.0
+_staff_cache: dict[str, tuple[float, frozenset[str]]] = {}
+_staff_cache_lock = threading.Lock()
+
+
 def new_bind_code() -> str:
     return "S" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(7))
 
@@ -53,6 +62,25 @@ class StaffRepository(Repository):
 
     def get(self, staff_id: int) -> Staff | None:
         return self.session.get(Staff, staff_id)
+
+    def is_staff(self, openid: str) -> bool:
+        """Whether ``openid`` is a bound, active staff member — asked on every message, so the
+        answer comes from a short-lived list of staff openids, not a query each time."""
+        key = str(self.session.get_bind().engine.url)
+        now = time.monotonic()
+        with _staff_cache_lock:
+            cached = _staff_cache.get(key)
+        if cached is None or cached[0] < now:
+            openids = frozenset(o for o in self.session.scalars(
+                select(Staff.openid).where(Staff.active.is_(True), Staff.openid.is_not(None))) if o)
+            cached = (now + STAFF_CACHE_SECONDS, openids)
+            with _staff_cache_lock:
+                _staff_cache[key] = cached
+        return openid in cached[1]
+
+    def forget_cached(self) -> None:
+        with _staff_cache_lock:
+            _staff_cache.pop(str(self.session.get_bind().engine.url), None)
 
     def by_openid(self, openid: str) -> Staff | None:
         return self.session.scalars(select(Staff).where(Staff.openid == openid, Staff.active.is_(True))).first()
@@ -70,6 +98,7 @@ class StaffRepository(Repository):
             other.openid = None  # one WeChat account is one staff member
         self.session.flush()
         member.openid, member.bind_code, member.bound_at = openid, None, now
+        self.forget_cached()
         return member
 
     def recipients(self, role: str) -> list[Staff]:

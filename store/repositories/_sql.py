@@ -16,7 +16,7 @@ def insert_ignoring_conflicts(session: Session, table: Table, values: dict[str, 
     drivers report as -1 for this statement)."""
     dialect = session.get_bind().dialect.name
     statement = _insert_ignoring(table, dialect, tuple(sorted(values)))
-    return session.execute(statement, values).first() is not None
+    return session.connection().execute(statement, values).first() is not None
 
 
 @lru_cache(maxsize=128)

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from store.models import ProcessedMessage
 from store.repositories._sql import insert_ignoring_conflicts, rowcount
+
+_GET = select(ProcessedMessage.status, ProcessedMessage.reply).where(ProcessedMessage.key == bindparam("key"))
 
 
 class ClaimState(enum.Enum):
@@ -37,8 +39,7 @@ class ProcessedMessageRepository:
 
     def get(self, key: str) -> Processed | None:
         """The status and reply stored for ``key`` (a plain row: nothing to track or flush)."""
-        row = self.session.execute(
-            select(ProcessedMessage.status, ProcessedMessage.reply).where(ProcessedMessage.key == key)).first()
+        row = self.session.connection().execute(_GET, {"key": key}).first()
         return Processed(str(row.status), row.reply) if row is not None else None
 
     def record(self, key: str, openid: str, reply: dict[str, Any], now: datetime, *,

@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session
 from store.models import Household, Member, Resident
 from store.repositories._sql import insert_ignoring_conflicts
 
+_REFRESH = timedelta(minutes=1)
+
 
 class ResidentRepository:
     def __init__(self, session: Session) -> None:
@@ -31,7 +33,11 @@ class ResidentRepository:
 
     @staticmethod
     def record_inbound(resident: Resident, now: datetime) -> Resident:
-        """A message from the resident opens a fresh 48-hour customer-service window."""
+        """A message from the resident opens a fresh 48-hour customer-service window. (Within a
+        minute of the last one nothing is written: the window is then at most a minute short.)"""
+        fresh = resident.last_inbound_at is not None and now - resident.last_inbound_at < _REFRESH
+        if fresh and resident.window_sends == 0 and resident.subscribed:
+            return resident
         resident.last_inbound_at = now
         resident.window_sends = 0
         resident.subscribed = True
