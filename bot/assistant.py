@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -22,7 +22,7 @@ import nlu
 from bot import metrics
 from bot.dialogue.context import Context
 from bot.dialogue.engine import DialogueEngine
-from bot.dialogue.flow import FlowSettings
+from bot.dialogue.flow import FlowSettings, Prepared
 from bot.dialogue.responses import Responses
 from bot.dialogue.text import fold, plain
 from bot.dialogue.turn import DialogView, FormState, Option, Reply, Turn
@@ -113,7 +113,7 @@ class Assistant:
         changed together with the reply. Returns the answer, or DEFERRED when the first
         delivery's reply goes out through the outbox."""
         try:
-            turn = self._understand(inbound)
+            turn = self._prepare(self._understand(inbound))
             with transaction(self.factory) as session:
                 store = Store(session)
                 now = utcnow()
@@ -139,6 +139,21 @@ class Assistant:
         return outcome.reply if isinstance(outcome, Answer) else None
 
     # --- inside -------------------------------------------------------------------------------
+    def _prepare(self, turn: Turn) -> Turn:
+        """Slow work the answer will need (a forecast), done before the transaction so that it
+        holds the database for nobody; a failure here only means the answer does it itself."""
+        hooks = self.dialogue.registry.prepares_for(self.dialogue.intent_of(turn))
+        if not hooks:
+            return turn
+        ready = Prepared(self.sections, self.config, turn.received_at, turn.received_at.astimezone(self.zone).date())
+        for hook in hooks:
+            try:
+                hook(turn, ready)
+            except Exception:  # the turn goes on; its own handler will say what went wrong
+                log.exception("preparing message %s failed", shown_key_of(turn))
+                return turn
+        return replace(turn, prepared=True)
+
     def _read(self, text: str, today: date) -> Parse:
         return self.nlu.parse(text, today=today)
 
@@ -264,6 +279,10 @@ def _state_values(before: ConversationRow, state: FormState, now: datetime) -> d
 def log_fields(inbound: Inbound) -> dict[str, str]:
     """What a log line about one message carries for structured logs (openid masked)."""
     return {"msg_key": shown_key(inbound), "openid": mask_openid(inbound.openid)}
+
+
+def shown_key_of(turn: Turn) -> str:
+    return turn.msg_key.replace(turn.openid, mask_openid(turn.openid))
 
 
 def shown_key(inbound: Inbound) -> str:

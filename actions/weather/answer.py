@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from actions.weather import WeatherSettings, flow
 from actions.weather.forecast import DayForecast, Forecast
@@ -17,6 +19,7 @@ from actions.weather.push import answer_subscription
 from actions.weather.reading import Question, read_question, subscription
 from actions.weather.telling import advice_line, answer_to, date_name, day_label, summary, when
 from bot.dialogue import Context, Option, Reply, Stage, Turn
+from bot.dialogue.flow import Prepared
 from bot.dialogue.menu import main_menu
 from bot.jobs import JobContext
 from store.clock import utcnow
@@ -41,12 +44,34 @@ def weather(turn: Turn, ctx: Context) -> Reply:
     if not any(ctx.today <= day <= last for day in question.days):
         return _out_of_range(question.days[0], last, ctx)
     service = settings.service(ctx.config.community.timezone)
-    lookup = service.lookup(settings.place_point, ctx.today, _wait(turn, ctx, settings, service.timeout))
+    # Prepared before the transaction: the call was made (and waited for) already.
+    lookup = service.lookup(settings.place_point, ctx.today, _wait(turn, ctx, settings, service.timeout),
+                            fetch=not turn.prepared)
     if lookup.forecast is None:
         if ctx.dialog.form:  # asked in the middle of something else, which resumes below the apology
             return ctx.reply("weather.unavailable_brief")
         return main_menu(ctx, ctx.registry, ctx.say("weather.unavailable"))
     return _told(question, lookup.forecast, lookup.fresh, ctx, settings)
+
+
+@flow.prepare
+def fetch_first(turn: Turn, ready: Prepared) -> None:
+    """A weather question the provider must answer: have the forecast in the cache before the
+    turn's transaction begins (waiting no longer than the turn could), so that no resident
+    waits on the database for it. Questions answered without the provider fetch nothing."""
+    if not turn.tapped and subscription(turn.text) is not None:
+        return
+    settings = flow.config(ready)
+    zone = ZoneInfo(ready.config.community.timezone)
+    question = read_question(turn, ready.today, ready.now.astimezone(zone).hour,
+                             forecast_days=settings.forecast_days, here=_names(ready.config, settings),
+                             other_places=settings.other_places, choice=None)
+    last = ready.today + timedelta(days=settings.forecast_days - 1)
+    if question.elsewhere or not any(ready.today <= day <= last for day in question.days):
+        return
+    room = ready.config.server.reply_budget_seconds - settings.reply_margin_seconds
+    service = settings.service(ready.config.community.timezone)
+    service.lookup(settings.place_point, ready.today, max(0.0, min(service.timeout, room)))
 
 
 @flow.trigger(Stage.INTENT)
@@ -126,7 +151,10 @@ def _reply(lines: list[str], options: list[Option] | None = None) -> Reply:
 
 def _wait(turn: Turn, ctx: Context, settings: WeatherSettings, timeout: float) -> float:
     """How long this turn can afford to wait for the provider: the call's timeout, or what is
-    left of the reply budget (less a margin for writing the reply), whichever is shorter."""
+    left of the reply budget (less a margin for writing the reply), whichever is shorter — and
+    nothing when the wait happened already, before the turn's transaction (``fetch_first``)."""
+    if turn.prepared:
+        return 0.0
     spent = max((utcnow() - turn.received_at).total_seconds(), 0.0)
     room = ctx.config.server.reply_budget_seconds - settings.reply_margin_seconds - spent
     return max(0.0, min(timeout, room))
@@ -138,4 +166,8 @@ def _place(ctx: Context, settings: WeatherSettings) -> str:
 
 def _here(ctx: Context, settings: WeatherSettings) -> list[str]:
     """Names of this place: a question naming one of them is about our weather."""
-    return [settings.place, ctx.config.community.city, ctx.config.community.name, "本地", "我们这", "这里", "小区"]
+    return _names(ctx.config, settings)
+
+
+def _names(config: Any, settings: WeatherSettings) -> list[str]:
+    return [settings.place, config.community.city, config.community.name, "本地", "我们这", "这里", "小区"]

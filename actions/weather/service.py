@@ -75,9 +75,11 @@ class WeatherService:
         #: Outbound calls made so far (operators' logs and tests read it).
         self.calls = 0
 
-    def lookup(self, place: Place, today: date, wait: float, *, max_age: float | None = None) -> Lookup:
+    def lookup(self, place: Place, today: date, wait: float, *, max_age: float | None = None,
+               fetch: bool = True) -> Lookup:
         """The forecast for ``place`` as of local day ``today``, waiting at most ``wait`` seconds
-        for the provider. ``max_age`` (seconds) asks for a fresher copy than the cache keeps."""
+        for the provider. ``max_age`` (seconds) asks for a fresher copy than the cache keeps;
+        ``fetch=False`` answers from what is kept (or under way) without calling the provider."""
         key = self._key(place, today)
         limit = self.fresh_for if max_age is None else min(self.fresh_for, max_age)
         with self._lock:
@@ -85,6 +87,8 @@ class WeatherService:
             if entry is not None and self._clock() - entry.stored < limit:
                 return Lookup(entry.forecast, fresh=True)
             future = self._inflight.get(key)
+            if future is None and not fetch:
+                return self._fallback(place)
             if future is None:
                 failed = self._failed_at.get(key)
                 if failed is not None and self._clock() - failed < self.retry_after:

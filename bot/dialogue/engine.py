@@ -183,6 +183,12 @@ class DialogueEngine:
             return Reply.nothing()
         return self._again(ctx.say("channel.unsupported"), turn, ctx, state)
 
+    def intent_of(self, turn: Turn) -> str | None:
+        """The intent a message is about before the dialogue runs: the NLU's, or a menu click's."""
+        if turn.kind == "event" and turn.event == "click":
+            return self._click_intent(turn.event_key)
+        return turn.intent
+
     def _click_intent(self, key: str) -> str | None:
         """The intent a custom-menu CLICK key starts (a flow's, or one given the honest referral)."""
         intent = click_intent(self.config, key)

@@ -15,7 +15,9 @@ on that object:
 - ``menu=[MenuEntry("bill_query", order=30)]`` — its place in the number menu;
 - ``@flow.demo`` — what ``python -m bot seed-demo`` loads for it;
 - ``@flow.forget`` — how it forgets a resident who asks to be deleted (删除我的信息);
-- ``@flow.describe`` — what it keeps about a resident, for 我的信息.
+- ``@flow.describe`` — what it keeps about a resident, for 我的信息;
+- ``@flow.prepare`` — slow work a message of its intents needs (an outbound call), done
+  before the message's transaction so that it never holds the database for other residents.
 
 Its config.yml section has the flow's name and is validated by ``settings`` (a pydantic
 model whose fields all have defaults); its words are the responses.yml section of the same
@@ -27,12 +29,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
-    from datetime import date, datetime
 
     from fastapi import APIRouter
 
@@ -51,6 +53,8 @@ DemoFn = Callable[["Store", "date"], int]
 ForgetFn = Callable[["Store", str, "datetime"], Any]
 #: ``(ctx) -> lines``: what the flow keeps about the resident asking (for 我的信息).
 DescribeFn = Callable[["Context"], list[str]]
+#: ``(turn, ready) -> None``: warm what the flow's answer to ``turn`` will need (see Prepared).
+PrepareFn = Callable[["Turn", "Prepared"], Any]
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
 
@@ -108,6 +112,16 @@ class Job:
     flow: str
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What ``@flow.prepare`` hooks may use: settings, the community's config and the clock."""
+
+    sections: dict[str, FlowSettings]
+    config: Any
+    now: datetime
+    today: date
+
+
 @dataclass
 class Flow(Generic[S]):
     name: str
@@ -122,6 +136,7 @@ class Flow(Generic[S]):
     demos: list[DemoFn] = field(default_factory=list, init=False)
     forgets: list[ForgetFn] = field(default_factory=list, init=False)
     describes: list[DescribeFn] = field(default_factory=list, init=False)
+    prepares: list[PrepareFn] = field(default_factory=list, init=False)
     _router: APIRouter | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -183,6 +198,12 @@ class Flow(Generic[S]):
     def describe(self, function: F) -> F:
         """Register ``(ctx) -> lines``: what this flow keeps about the resident, in their words."""
         self.describes.append(function)
+        return function
+
+    def prepare(self, function: F) -> F:
+        """Register ``(turn, ready) -> None``, run for a message whose intent this flow handles
+        before its transaction begins (fetch a forecast into a cache, say)."""
+        self.prepares.append(function)
         return function
 
     @property

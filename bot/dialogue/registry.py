@@ -22,6 +22,7 @@ from bot.dialogue.flow import (
     ForgetFn,
     Job,
     MenuEntry,
+    PrepareFn,
     Stage,
     Trigger,
     TriggerFn,
@@ -109,6 +110,10 @@ class Registry:
     @property
     def describes(self) -> list[DescribeFn]:
         return [describe for flow in self.flows.values() for describe in flow.describes]
+
+    def prepares_for(self, intent: str | None) -> list[PrepareFn]:
+        flow = self.flow_of(intent) if intent else None
+        return list(flow.prepares) if flow is not None else []
 
     @property
     def routers(self) -> list[APIRouter]:

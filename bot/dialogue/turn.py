@@ -59,6 +59,9 @@ class Turn:
     #: True when the words are ours (a tapped option, a menu click, a resumed request),
     #: so they must never be taken as something the resident said about their case.
     tapped: bool = False
+    #: True when the flows' ``prepare`` hooks already did the slow work for this message
+    #: (before its transaction): the handler must not wait for it again.
+    prepared: bool = False
 
     @property
     def intent(self) -> str | None:

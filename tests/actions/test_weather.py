@@ -375,3 +375,18 @@ def test_the_forecast_is_kept_warm_before_it_expires(runtime: Runtime, provider:
     assert keep_warm(jobs) and len(provider.requests) == 2
     ask(runtime, "今天天气")
     assert len(provider.requests) == 2
+
+
+def test_a_slow_provider_holds_the_database_for_nobody(runtime: Runtime) -> None:
+    """The forecast is fetched before the question's transaction: while it is awaited, another
+    resident's message is answered at once (SQLite lets one writer in at a time)."""
+    provider = FakeOpenMeteo(runtime, timeout=1.0)
+    provider.delay = 0.8
+    waiting = threading.Thread(target=ask, args=(runtime, "明天天气怎么样", "o_weather_slow"))
+    waiting.start()
+    clock.sleep(0.2)  # the weather question is waiting for the provider now
+    started = clock.monotonic()
+    ask(runtime, "你好", "o_weather_other")
+    assert clock.monotonic() - started < 0.5
+    waiting.join()
+    assert len(provider.requests) == 1
