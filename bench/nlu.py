@@ -24,6 +24,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from nlu.engine import ACTING_INTENTS
+
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 TEST_FILE = REPO / "nlu" / "data" / "test" / "test.yml"
@@ -33,9 +35,7 @@ DEV_REFERENCE_DAY = "2026-12-02"
 OFFTOPIC_FILE = REPO / "nlu" / "data" / "test" / "offtopic.yml"
 EMERGENCY_FILE = REPO / "nlu" / "data" / "test" / "emergency.yml"
 # Intents whose flow acts on an answer: starts a form, writes a record or brings in a person.
-ACTING = frozenset({"repair_report", "repair_cancel", "bind_household", "unbind_household", "delete_data",
-                    "complaint", "human_handoff", "event_signup", "event_cancel", "points_redeem", "donate",
-                    "bill_pay", "party_fee", "rate_service", "board_post"})
+ACTING = ACTING_INTENTS
 # Answers to an off-topic message that do no harm.
 HARMLESS = frozenset({"out_of_scope", "greet", "thanks"})
 WORST_ACCEPTS = 12
