@@ -33,7 +33,8 @@ _LEADING = re.compile(
     r"^(?:我们|我家|我)?(?:想|要|打算|准备|愿意)?(?:捐赠|捐献|捐出|捐给社区|捐(?!款|钱))(?:给社区)?[，,:：\s]*")
 _MONEY = re.compile(r"\d+\s*(?:元|块|万)|[一二两三四五六七八九十百千万]+\s*(?:元|块)|钱|捐款|现金|善款")
 #: A pledge says what and how much: 捐款300元, 旧书20本, 十几件衣服.
-_AMOUNT = re.compile(r"捐|\d|[一二两三四五六七八九十几百千]+\s*(?:件|本|个|袋|箱|床|元|块|斤|台|套|双|条|盒|包|瓶|份|顶)")
+_AMOUNT = re.compile(
+    r"捐|\d|[一二两三四五六七八九十几百千]+\s*(?:件|本|个|袋|箱|床|元|块|斤|台|套|双|条|盒|包|瓶|份|顶)")
 #: Intents a pledge's words may be read as; anything else said with confidence is another request.
 _PLEDGE_LIKE = frozenset({"donate", "out_of_scope", "board_post", "greet", "thanks", "points_balance"})
 #: How the donor answers "how should the list show you" in words (the masked choice is tested first).

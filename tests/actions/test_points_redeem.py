@@ -87,7 +87,8 @@ def test_what_cannot_be_had_is_explained_with_what_can(runtime: Runtime, store_o
     assert [r.reward_name for r in redemptions(store_of)] == ["纯棉毛巾"]
 
 
-def test_too_few_points_for_anything_says_how_to_earn_more(runtime: Runtime, store_of, catalogue: dict[str, int]) -> None:
+def test_too_few_points_for_anything_says_how_to_earn_more(runtime: Runtime, store_of,
+                                                           catalogue: dict[str, int]) -> None:
     give_points(store_of, household_at(store_of, "3-502"), 10)
     resident = bound(runtime, "o_poor", ZHANG)
     reply = resident.say("积分能换什么")

@@ -92,7 +92,8 @@ def test_cancelling_gives_back_the_piece_and_the_points_and_tells_the_resident_o
     for _ in range(2):
         cancelled = api.post(f"/api/redemptions/{ident}/cancel")
         assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
-    assert ledger(store_of, home) == (100, [(100, "捐赠旧衣物"), (-30, "换购 纯棉毛巾"), (30, "换购取消，退回 纯棉毛巾")])
+    assert ledger(store_of, home) == (100, [(100, "捐赠旧衣物"), (-30, "换购 纯棉毛巾"),
+                                            (30, "换购取消，退回 纯棉毛巾")])
     assert [r["stock"] for r in api.get("/api/rewards").json()] == [5]
     told = [text for text in pushes(store_of, "o_api_redeemer") if "已经取消" in text]
     assert len(told) == 1 and "30 分已经退回" in told[0]

@@ -67,6 +67,7 @@ def test_one_fee_per_member_and_month(unit_of_work) -> None:
         assert [f.period for f in repo.of_member(home, "王党员")] == ["2026-12", "2026-11", "2026-10"]
         assert [f.period for f in repo.to_remind("2026-11")] == ["2026-10", "2026-11"]
         fee = repo.find(home, "王党员", "2026-10")
-        assert fee is not None and repo.mark_paid(fee, utcnow(), "wechat") and not repo.mark_paid(fee, utcnow(), "office")
+        assert fee is not None and repo.mark_paid(fee, utcnow(), "wechat")
+        assert not repo.mark_paid(fee, utcnow(), "office")
         assert fee.paid_via == "wechat"
         assert "王党员" in [member.name for member, _ in repo.party_members()]
