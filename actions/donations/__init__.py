@@ -41,6 +41,10 @@ class DonationSettings(FlowSettings):
     hours: str = ""
     #: Words about volunteering (怎么当志愿者), answered with where to sign up instead of a pledge.
     volunteer_words: list[str] = Field(default_factory=lambda: ["志愿者", "志愿服务", "做志愿", "当志愿", "义工"])
+    #: Words that ask after one's own pledge (我捐的衣服收到了吗), answered with its state.
+    status_words: list[str] = Field(default_factory=lambda: [
+        "收到了吗", "收到没", "收到了没", "确认了吗", "确认了没", "怎么样了", "什么时候来拿", "什么时候来收", "来拿",
+        "来收", "有人来", "进度", "登记了吗", "登记上了吗", "我的捐赠", "我捐的"])
     #: Charities the community points residents to.
     charity_orgs: list[Charity] = Field(default_factory=list)
 

@@ -14,12 +14,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from actions.bills.reading import lines_reply
 from actions.donations import flow
 from bot.dialogue import CONFIRM, Context, Form, Option, Reply, Turn
 from bot.dialogue.engine import DIGRESSION_CONFIDENCE
 from bot.dialogue.text import is_noise, mentions, plain, plain_set
 from bot.privacy import mask_phone
-from store.donations import DonationRepository, masked_name
+from store.donations import Donation, DonationRepository, masked_name
 
 #: Words that only ask to give, with nothing said about what.
 _REQUEST_WORDS = sorted([
@@ -86,12 +87,18 @@ class Pledge(Form):
             return ctx.reply("donations.volunteer", office=settings.office or community.property_office,
                              hours=settings.hours or community.office_hours)
         ctx.require_household(turn)
+        if self._asks_after(turn, ctx) and ctx.store[DonationRepository].of_openid(turn.openid):
+            return my_pledges(ctx)  # 我捐的衣服收到了吗: how their pledges stand, not a new one
         return None
+
+    @staticmethod
+    def _asks_after(turn: Turn, ctx: Context) -> bool:
+        return not turn.tapped and bool(turn.text) and mentions(turn.text, flow.config(ctx).status_words)
 
     # --- what is given ---------------------------------------------------------------------
     def extract_description(self, turn: Turn, ctx: Context, requested: bool) -> Any:
         words = turn.text.strip()
-        if not words or turn.tapped or is_noise(turn) or only_asks_to_give(words):
+        if not words or turn.tapped or is_noise(turn) or only_asks_to_give(words) or self._asks_after(turn, ctx):
             return None
         if turn.plain in plain_set(ctx.config.dialogue.keywords.agree):
             return None
@@ -185,3 +192,24 @@ class Pledge(Form):
         return ctx.reply("donations.submitted", donation=donation.id,
                          office=settings.office or community.property_office,
                          hours=settings.hours or community.office_hours)
+
+
+def my_pledges(ctx: Context) -> Reply:
+    """The resident's own pledges, newest first, each with where it stands."""
+    mine = list(reversed(ctx.store[DonationRepository].of_openid(ctx.resident.openid)))[:5]
+    lines = [ctx.say("donations.mine_header")] + [_state_line(d, ctx) for d in mine]
+    return lines_reply(lines, [Option.intent(ctx.say("donations.choice_more"), "donate"),
+                               Option.intent(ctx.label_of("donor_list"), "donor_list")])
+
+
+def _state_line(donation: Donation, ctx: Context) -> str:
+    local = donation.created_at.astimezone(ctx.timezone)
+    what = mask_phone(donation.description if len(donation.description) <= 20 else donation.description[:20] + "…")
+    if donation.status == "confirmed":
+        state = ctx.say("donations.state_confirmed", points=donation.points) if donation.points \
+            else ctx.say("donations.state_received")
+    elif donation.status == "declined":
+        state = ctx.say("donations.state_declined")
+    else:
+        state = ctx.say("donations.state_pending")
+    return ctx.say("donations.mine_line", date=f"{local.month}月{local.day}日", what=what, state=state)

@@ -10,14 +10,20 @@ from datetime import datetime
 
 from actions.bills.reading import lines_reply
 from actions.donations import flow
+from actions.donations.pledge import my_pledges
 from bot.dialogue import Context, Option, Reply, Turn
+from bot.dialogue.text import mentions
 from bot.privacy import mask_phone
 from store.donations import Donation, DonationRepository, masked_name
 
 
 @flow.action("donor_list")
 def donor_list(turn: Turn, ctx: Context) -> Reply:
-    donations = ctx.store[DonationRepository].thank_you_list(flow.config(ctx).list_size)
+    settings = flow.config(ctx)
+    asks_after = not turn.tapped and bool(turn.text) and mentions(turn.text, settings.status_words)
+    if asks_after and ctx.store[DonationRepository].of_openid(ctx.resident.openid):
+        return my_pledges(ctx)  # 我的捐赠确认了吗: their own, not the public list
+    donations = ctx.store[DonationRepository].thank_you_list(settings.list_size)
     options = [Option.intent(ctx.say("donations.choice_donate"), "donate")]
     if flow.config(ctx).charity_orgs:
         options.append(Option.intent(ctx.label_of("charity_orgs"), "charity_orgs"))

@@ -45,6 +45,15 @@ class PointsSettings(FlowSettings):
     catalogue_size: int = Field(8, ge=1, le=9)
     #: Words that ask for every entry, not only the latest.
     history_words: list[str] = Field(default_factory=lambda: ["全部", "所有", "明细", "记录", "历史", "清单"])
+    #: The names of a pickup code: a message with one asks for the rewards waiting, whatever else it says.
+    code_words: list[str] = Field(default_factory=lambda: ["取货码", "领取码", "提货码", "兑换码"])
+    #: Words that ask where or when an exchanged reward is collected (换的东西在哪领).
+    pickup_words: list[str] = Field(default_factory=lambda: [
+        "在哪领", "哪里领", "去哪领", "怎么领", "什么时候领", "在哪拿", "哪里拿", "去哪拿", "怎么拿", "什么时候拿",
+        "领了没", "领取地点", "在哪里领", "去哪里领", "去哪里拿"])
+    #: Words that ask how points are earned (积分怎么赚): the answer says it too.
+    earn_words: list[str] = Field(default_factory=lambda: ["怎么赚", "怎么攒", "怎么挣", "怎么得", "怎么加", "怎样才能",
+                                                           "如何获得", "怎么获得", "哪里来"])
 
 
 flow: Flow[PointsSettings] = Flow("points", settings=PointsSettings, menu=[

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from actions.bills.reading import lines_reply
+from actions.bills.reading import lines_reply, month_label
 from actions.points import flow
-from bot.dialogue import Context, Option, Reply, Turn
+from bot.dialogue import Context, Option, Reply, Stage, Turn
 from bot.dialogue.text import mentions
 from store.points import PointsEntry, PointsRepository
 from store.rewards import RewardRepository
@@ -24,12 +24,24 @@ def points_balance(turn: Turn, ctx: Context) -> Reply:
     settings = flow.config(ctx)
     ledger = ctx.store[PointsRepository]
     choice = ctx.dialog.slots.get("_choice") or {}
-    everything = bool(choice.get("all")) or (not turn.tapped and mentions(turn.text, settings.history_words))
+    words = turn.text if not turn.tapped else ""
+    everything = bool(choice.get("all")) or mentions(words, settings.history_words)
     limit = settings.all_entries if everything else settings.recent_entries
     entries = ledger.entries(household.id, newest_first=True, limit=limit + 1)
     shown = entries[:limit]
     lines: list[str] = [ctx.say("points.balance", address=household.address, balance=ledger.balance(household.id))]
-    if not shown:
+    period = str(turn.entity("period") or "") if words else ""
+    if period:  # 上个月加了多少积分: that month's entries and what they came to
+        that_month = [entry for entry in ledger.entries(household.id, newest_first=True)
+                      if month_of(entry.created_at, ctx) == period]
+        label = month_label(period, ctx.today)
+        if not that_month:
+            lines.append(ctx.say("points.month_none", month=label))
+        else:
+            total = sum(e.delta for e in that_month)
+            lines.append(ctx.say("points.month", month=label, total=f"+{total}" if total > 0 else str(total)))
+            lines += [entry_line(entry, ctx) for entry in that_month]
+    elif not shown:
         lines.append(ctx.say("points.none_yet"))
     else:
         if everything:
@@ -39,6 +51,8 @@ def points_balance(turn: Turn, ctx: Context) -> Reply:
         else:
             lines.append(ctx.say("points.recent"))
         lines += [entry_line(entry, ctx) for entry in shown]
+    if shown and mentions(words, settings.earn_words):
+        lines.append(ctx.say("points.how_to_earn"))
     place, hours = pickup(ctx)
     for waiting in ctx.store[RewardRepository].pending_for_household(household.id):
         lines.append(ctx.say("points.waiting", reward=waiting.reward_name, code=waiting.code, place=place,
@@ -57,6 +71,11 @@ def entry_line(entry: PointsEntry, ctx: Context) -> str:
                    delta=f"+{entry.delta}" if entry.delta > 0 else str(entry.delta))
 
 
+def month_of(moment: datetime, ctx: Context) -> str:
+    local = moment.astimezone(ctx.timezone)
+    return f"{local.year:04d}-{local.month:02d}"
+
+
 def day_of(moment: datetime, ctx: Context) -> str:
     local = moment.astimezone(ctx.timezone)
     if local.year != ctx.today.year:
@@ -69,3 +88,25 @@ def pickup(ctx: Context) -> tuple[str, str]:
     settings = flow.config(ctx)
     community = ctx.config.community
     return settings.pickup_place or community.property_office, settings.pickup_hours or community.office_hours
+
+
+@flow.trigger(Stage.COMMAND)
+def code_words(turn: Turn, ctx: Context) -> Reply | None:
+    """"我的取货码" / "取货码忘了": the rewards waiting to be collected, whatever the NLU read
+    (never inside a form, where the form reads the words)."""
+    if ctx.dialog.form is not None or turn.tapped or not turn.text:
+        return None
+    return Reply.route("points_redeem") if mentions(turn.text, flow.config(ctx).code_words) else None
+
+
+def waiting_reply(ctx: Context) -> Reply:
+    """Where and when to collect, with every reward the household has waiting and its code."""
+    household = ctx.household
+    assert household is not None
+    place, hours = pickup(ctx)
+    waiting = ctx.store[RewardRepository].pending_for_household(household.id)
+    if not waiting:
+        return Reply.text(ctx.say("points.nothing_waiting", place=place, hours=hours),
+                          [Option.intent(ctx.say("points.choice_redeem"), "points_redeem")])
+    lines = [ctx.say("points.waiting", reward=w.reward_name, code=w.code, place=place, hours=hours) for w in waiting]
+    return lines_reply(lines, [Option.intent(ctx.label_of("points_balance"), "points_balance")])

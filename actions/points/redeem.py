@@ -17,9 +17,9 @@ from typing import Any
 
 from actions.bills.reading import lines_reply
 from actions.points import flow
-from actions.points.balance import pickup
+from actions.points.balance import pickup, waiting_reply
 from bot.dialogue import Context, Form, Option, Reply, Turn
-from bot.dialogue.text import is_noise, plain
+from bot.dialogue.text import is_noise, mentions, plain
 from store.points import PointsRepository
 from store.rewards import Redeemed, Reward, RewardRepository
 
@@ -73,6 +73,9 @@ class Redeem(Form):
 
     def begin(self, slots: Mapping[str, Any], turn: Turn, ctx: Context) -> Reply | None:
         household = ctx.require_household(turn)
+        settings = flow.config(ctx)
+        if not turn.tapped and mentions(turn.text, [*settings.code_words, *settings.pickup_words]):
+            return waiting_reply(ctx)  # 换的东西在哪领: where, when, and the codes
         catalogue = ctx.store[RewardRepository].catalogue()
         if "reward" in slots:
             return self._refusal(ctx.store[RewardRepository].get(int(slots["reward"])), ctx)

@@ -108,3 +108,14 @@ def test_a_pledge_over_post_wechat_in_plaintext_mode(runtime: Runtime, store_of)
         assert "写全名：张三" in server.say("o_plain", "1").content
         assert "已经登记" in server.say("o_plain", "1").content
     assert [(d.description, d.display) for d in donations(store_of)] == [("一台旧电脑", "full")]
+
+
+def test_asking_after_a_pledge_gets_its_state_not_a_new_pledge(runtime: Runtime, store_of) -> None:
+    resident = bound(runtime, "o_after", ZHANG)
+    resident.say("我想捐旧书10本")
+    resident.say("2")
+    resident.say("1")
+    for words in ("我捐的书收到了吗", "我的捐赠确认了吗"):
+        reply = resident.say(words)
+        assert keys(resident)[0] == "donations.mine_header" and "旧书10本：等工作人员确认" in reply, words
+    assert len(donations(store_of)) == 1

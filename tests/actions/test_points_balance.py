@@ -57,3 +57,31 @@ def test_rewards_waiting_to_be_collected_show_their_codes(runtime: Runtime, stor
     code = done.split("取货码：")[1][:6]
     reply = resident.say("积分还有多少")
     assert "70 分" in reply and f"取货码 {code}" in reply and "居委会爱心驿站" in reply
+
+
+def test_a_month_asked_about_gets_its_entries_and_their_sum(runtime: Runtime, store_of) -> None:
+    give_points(store_of, household_at(store_of, "3-502"), 30, "志愿服务：敬老院陪护", kind="volunteer")
+    resident = bound(runtime, "o_bal_month", ZHANG)
+    reply = resident.say("这个月加了多少积分")
+    assert "points.month" in keys(resident) and "共 +30" in reply and "敬老院陪护 +30" in reply
+    resident.say("上个月加了多少积分")
+    assert "points.month_none" in keys(resident)
+
+
+def test_how_points_are_earned_is_said_with_the_balance(runtime: Runtime, store_of) -> None:
+    give_points(store_of, household_at(store_of, "3-502"), 10)
+    resident = bound(runtime, "o_bal_earn", ZHANG)
+    assert "做志愿服务" in resident.say("积分怎么赚") and "points.how_to_earn" in keys(resident)
+
+
+def test_pickup_codes_are_found_by_their_name_whatever_else_is_said(runtime: Runtime, store_of) -> None:
+    give_points(store_of, household_at(store_of, "3-502"), 100)
+    add_reward(store_of, "纯棉毛巾", 30)
+    resident = bound(runtime, "o_bal_pickup", ZHANG)
+    resident.say("取货码忘了")
+    assert keys(resident) == ("points.nothing_waiting",)
+    resident.say("换毛巾")
+    code = resident.say("1").split("取货码：")[1][:6]
+    for words in ("我的取货码", "取货码忘了", "换的东西在哪领"):
+        reply = resident.say(words)
+        assert f"取货码 {code}" in reply and "居委会爱心驿站" in reply, words
