@@ -183,7 +183,7 @@ def demo_rewards(store: Store, today: date) -> int:
         if household is None or reward is None:
             continue
         result = repo.redeem(household.id, reward.id, openid=None, key=f"demo:redemption:{number}", now=now,
-                             reason=f"换购 {reward.name}")
+                             reason=str(entry["reason"]))
         if result.created and result.redemption is not None:
             added += 1
             if entry.get("collected"):
