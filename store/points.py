@@ -25,6 +25,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from store.account import anonymous_token
 from store.clock import UtcDateTime, utcnow
 from store.models import Base
 from store.repositories import Repository
@@ -141,12 +142,19 @@ class PointsRepository(Repository):
     def by_key(self, key: str) -> PointsEntry | None:
         return self.session.scalars(select(PointsEntry).where(PointsEntry.source_key == key)).first()
 
-    def forget(self, openid: str) -> int:
-        """The entries keep their points and reasons, without the person who caused them."""
-        result = self.session.execute(
-            update(PointsEntry).where(PointsEntry.openid == openid).values(openid=None)
-            .execution_options(synchronize_session=False))
-        return int(getattr(result, "rowcount", 0) or 0)
+    def forget(self, openid: str, token: str | None = None) -> int:
+        """The entries keep their points and reasons, without the person who caused them: no
+        openid, and ``token`` (a fresh one by default) in its place inside a source key (a
+        redemption is keyed on the message that confirmed it)."""
+        token = token or anonymous_token()
+        query = select(PointsEntry).where(
+            (PointsEntry.openid == openid) | PointsEntry.source_key.contains(openid, autoescape=True))
+        rows = list(self.session.scalars(query))
+        for row in rows:
+            if row.openid == openid:
+                row.openid = None
+            row.source_key = row.source_key.replace(openid, token)
+        return len(rows)
 
 
 __all__ = ["KINDS", "InsufficientPoints", "KeyReused", "PointsAccount", "PointsEntry", "PointsError",

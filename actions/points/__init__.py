@@ -1,10 +1,18 @@
-"""爱心银行 (the love bank): the points ledger's staff API, demo points, and what it keeps.
+"""爱心银行 and 爱心换购 (the love bank): points, and the rewards they buy.
 
 Points belong to a household and change only by appended entries (store/points.py): staff
 add or correct them here (``POST /api/points``), an event check-in adds them (actions/events),
-and spending them (rewards) takes them through the same ledger, which never lets a balance
-go below zero nor one source count twice. Residents' own points questions are answered by
-their flow; this module is the ledger's front door for staff.
+a confirmed donation adds them (actions/donations), and a redemption takes them through the
+same ledger, which never lets a balance go below zero nor one source count twice.
+
+- :mod:`actions.points.balance` — ``points_balance``: the balance and the last entries in plain words;
+- :mod:`actions.points.redeem` — ``points_redeem``: the catalogue, a reward by name or number,
+  a confirmation, and the pickup code;
+- :mod:`actions.points.rewards` — the catalogue and redemptions for staff (``/api/rewards``,
+  ``/api/redemptions``) and the demo rewards.
+
+The flow's words are the ``points`` section of responses.yml; its settings the ``points``
+section of config.yml; its data store/points.py and store/rewards.py.
 """
 from __future__ import annotations
 
@@ -20,11 +28,36 @@ from pydantic import AfterValidator, BeforeValidator, Field
 from bot.api.deps import NowDep, StoreDep, not_found
 from bot.api.errors import ApiError
 from bot.api.schemas import ApiModel, ErrorBody, Text, Timestamp
-from bot.dialogue import Context, Flow
+from bot.dialogue import Context, Flow, FlowSettings, MenuEntry
 from store import Store
 from store.points import KINDS, MAX_DELTA, InsufficientPoints, KeyReused, PointsRepository
 
-flow: Flow = Flow("points")
+
+class PointsSettings(FlowSettings):
+    #: How many of the latest entries a balance shows.
+    recent_entries: int = Field(5, ge=1, le=20)
+    #: How many entries "看全部记录" shows at most (the newest).
+    all_entries: int = Field(30, ge=5, le=100)
+    #: Where and when residents collect what they exchanged (empty: the property office and its hours).
+    pickup_place: str = ""
+    pickup_hours: str = ""
+    #: How many rewards a catalogue lists.
+    catalogue_size: int = Field(8, ge=1, le=9)
+    #: Words that ask for every entry, not only the latest.
+    history_words: list[str] = Field(default_factory=lambda: ["全部", "所有", "明细", "记录", "历史", "清单"])
+    #: The names of a pickup code: a message with one asks for the rewards waiting, whatever else it says.
+    code_words: list[str] = Field(default_factory=lambda: ["取货码", "领取码", "提货码", "兑换码"])
+    #: Words that ask where or when an exchanged reward is collected (换的东西在哪领).
+    pickup_words: list[str] = Field(default_factory=lambda: [
+        "在哪领", "哪里领", "去哪领", "怎么领", "什么时候领", "在哪拿", "哪里拿", "去哪拿", "怎么拿", "什么时候拿",
+        "领了没", "领取地点", "在哪里领", "去哪里领", "去哪里拿"])
+    #: Words that ask how points are earned (积分怎么赚): the answer says it too.
+    earn_words: list[str] = Field(default_factory=lambda: ["怎么赚", "怎么攒", "怎么挣", "怎么得", "怎么加", "怎样才能",
+                                                           "如何获得", "怎么获得", "哪里来"])
+
+
+flow: Flow[PointsSettings] = Flow("points", settings=PointsSettings, menu=[
+    MenuEntry("points_balance", order=60), MenuEntry("points_redeem", order=61)])
 
 DEMO_FILE = Path(__file__).with_name("demo.yml")
 
@@ -147,3 +180,6 @@ def describe_points(ctx: Context) -> list[str]:
     if household is None:
         return []
     return [ctx.say("points.describe", balance=ctx.store[PointsRepository].balance(household.id))]
+
+
+from actions.points import balance, redeem, rewards  # noqa: E402,F401  (they register on the flow)

@@ -35,8 +35,8 @@ def test_staff_on_duty_hear_about_the_escalation(make_runtime, config_with) -> N
 
 
 def test_services_not_yet_online_offer_a_person(runtime: Runtime) -> None:
-    resident = Resident(runtime, "o_points")
-    reply = resident.say("我有多少爱心积分")
+    resident = Resident(runtime, "o_mall")
+    reply = resident.say("微商城在哪里")
     assert "暂时还不能" in reply and resident.options == ["人工服务"]
     assert "工作人员" in resident.say("1")
 
