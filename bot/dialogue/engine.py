@@ -35,6 +35,7 @@ from bot.dialogue.turn import DialogView, FormState, Option, Reply, Turn
 from bot.errors import BindingRequired, SettingsError
 from bot.settings import Config
 from bot.wechat.custom_menu import click_entries, click_intent
+from nlu import extract_entities
 from nlu.types import OUT_OF_SCOPE, Entity, IntentPrediction, Parse
 
 #: Intents a resident would never want offered as a guess.
@@ -319,6 +320,10 @@ class DialogueEngine:
         if "intent" in value:
             intent = str(value["intent"])
             chosen = self._as_intent(turn, intent)
+            if value.get("said"):  # a guess at what earlier words meant: they are the resident's
+                said = str(value["said"])
+                parse = Parse(said, IntentPrediction(intent, 1.0), tuple(extract_entities(said, ctx.today)))
+                chosen = replace(turn, kind="text", text=said, plain=plain(said), parse=parse, tapped=False)
             if value.get("slots"):  # a choice that carries what it is about (event 3, post 12)
                 chosen = replace(chosen, parse=replace(chosen.parse, entities=()) if chosen.parse else None)
                 return self._call_with_memory(intent, dict(value["slots"]), chosen, ctx, state)
@@ -643,7 +648,9 @@ class DialogueEngine:
         again = state.misses >= self.config.dialogue.misses_before_handoff
         if not guesses or again:
             return main_menu(ctx, self.registry, ctx.say("fallback.again" if again else "fallback.offtopic"))
-        options = [Option.intent(ctx.label_of(name), name) for name in guesses]
+        # A guess chosen goes on with the resident's own words (a suggestion is not typed twice).
+        said = turn.text[:500] if turn.kind == "text" and not turn.tapped else ""
+        options = [Option.intent(ctx.label_of(name), name, **({"said": said} if said else {})) for name in guesses]
         options.append(Option.intent(ctx.label_of("help"), "help"))
         return Reply.text(ctx.say("fallback.clarify"), options)
 
