@@ -227,7 +227,10 @@ class DialogueEngine:
     def _words(self, turn: Turn, ctx: Context, state: FormState) -> Reply:
         form = self._form(state)
         numeric_answer = form is not None and state.requested_slot in form.numeric_slots
-        picked = None if numeric_answer else self._pick(turn, state.options, words=form is None)
+        if numeric_answer:  # digits answer the question; a tapped label still picks its option
+            picked: Option | str | None = self._labelled(turn, state.options)
+        else:
+            picked = self._pick(turn, state.options, words=form is None)
         if picked == "out_of_range":
             return self._out_of_range(turn, ctx, state)
         if isinstance(picked, Option):
@@ -288,16 +291,24 @@ class DialogueEngine:
         outside a form, whose own questions read yes and no themselves — a plain yes or no)."""
         if not options:
             return None
-        stripped = turn.text.strip()
-        for option in options:
-            if stripped in (option.message, option.label) or turn.plain in (plain(option.message), plain(option.label)):
-                return option
+        labelled = self._labelled(turn, options)
+        if labelled is not None:
+            return labelled
         number = self._number(turn.text)
         if number is None:
             return self._yes_or_no(turn, options) if words else None
         if 1 <= number <= len(options):
             return options[number - 1]
         return "out_of_range"
+
+    @staticmethod
+    def _labelled(turn: Turn, options: list[Option]) -> Option | None:
+        """The option whose label (or what its tap sends) these words are."""
+        stripped = turn.text.strip()
+        for option in options:
+            if stripped in (option.message, option.label) or turn.plain in (plain(option.message), plain(option.label)):
+                return option
+        return None
 
     def _yes_or_no(self, turn: Turn, options: list[Option]) -> Option | None:
         """是的 / 不用了 typed to a yes-or-no offer picks its yes or its no."""
@@ -518,6 +529,9 @@ class DialogueEngine:
             answer = self.run_intent(intent, turn, ctx, state)
             if state.form != form.name:  # the action ended the form itself
                 return answer
+            if answer.options:  # the answer's own choices stay; the form waits for its answer
+                note = ctx.say("form.still_open", form=ctx.label_of(form.name))
+                return replace(answer, content=f"{answer.content}\n\n{note}" if answer.content else note)
             resume = self._reask(form, turn, ctx, state).prefixed(
                 ctx.say("form.resume", form=ctx.label_of(form.name)))
             return answer.followed_by(resume)
@@ -615,6 +629,8 @@ class DialogueEngine:
         binding = self.registry.form_named(error.form)
         if binding is None:
             return Reply.text(ctx.say("binding.required"), footer=True)
+        if state.form == (intent or error.intent):
+            state.clear_form()  # the request that needs binding waits for it; it is not being dropped
         return self._start(binding, self._as_intent(turn, error.form), ctx, state).prefixed(
             ctx.say("binding.required"))
 

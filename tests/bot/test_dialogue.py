@@ -155,3 +155,34 @@ def test_answers_that_do_not_fit_are_asked_again_and_then_a_person_is_offered(re
     second = resident.say("888")
     assert "电话" in second and "人工服务" in resident.options
     assert escalations(store_of) == []
+
+
+def test_a_tapped_skip_on_a_number_question_is_the_skip(runtime: Runtime, store_of) -> None:
+    resident = Resident(runtime, "o_tap_skip")
+    resident.say("楼道灯坏了")
+    resident.say("3号楼楼道")
+    assert "电话" in resident.say("3号楼楼道") or resident.options
+    skip = next(label for label in resident.options if "不留电话" in label)
+    assert "请核对" in resident.say(skip)  # the label tapped, not read as a request for a person
+    with store_of() as store:
+        assert store.escalations.list() == []
+
+
+def test_a_request_that_needs_binding_waits_for_it_without_being_called_dropped(runtime: Runtime) -> None:
+    reply = Resident(runtime, "o_wait_bind").say("我要捐赠旧衣服")
+    assert "绑定" in reply and "先不办" not in reply
+
+
+def test_a_list_asked_in_the_middle_of_a_form_keeps_its_choices(runtime: Runtime, store_of) -> None:
+    from store.announcements import AnnouncementRepository, NewAnnouncement
+
+    with store_of() as store:
+        for title in ("3号楼周三停水", "小区消毒安排", "垃圾分类新规"):
+            store[AnnouncementRepository].publish(NewAnnouncement(title=title, body=f"{title}，详见公告栏。",
+                                                                  kind="property"), utcnow())
+    resident = Resident(runtime, "o_list_mid")
+    resident.say("我要报修")
+    reply = resident.say("最近有什么通知")
+    assert len(resident.options) >= 2 and "水管漏水" not in resident.options  # the notices' list
+    assert "还没办完" in reply
+    assert "情况" in resident.say("水管漏了")  # words still answer the repair form's question
