@@ -34,6 +34,6 @@ class BillSettings(FlowSettings):
 
 
 flow: Flow[BillSettings] = Flow("bills", settings=BillSettings, menu=[
-    MenuEntry("bill_query", order=30), MenuEntry("bill_pay", order=35)])
+    MenuEntry("bill_query", order=30)])
 
 from actions.bills import api, demo, notices, pay, query  # noqa: E402,F401  (they register on the flow)

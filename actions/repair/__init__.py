@@ -46,7 +46,7 @@ class RepairSettings(FlowSettings):
 
 
 flow: Flow[RepairSettings] = Flow("repair", settings=RepairSettings, menu=[
-    MenuEntry("repair_report", order=10), MenuEntry("repair_status", order=20), MenuEntry("repair_cancel", order=25)])
+    MenuEntry("repair_report", order=10), MenuEntry("repair_status", order=20)])
 
 # The parts of the flow register on it when imported.
 from actions.repair import cancel, demo, overdue, photo, report, staff, status  # noqa: E402,F401
