@@ -426,7 +426,10 @@ class DialogueEngine:
         filled = self._fill_others(form, slot, turn, ctx, state) or filled
         if filled:
             state.misses = 0
-            return self._ask_next(form, turn, ctx, state)
+            following = self._ask_next(form, turn, ctx, state)
+            if rejected and state.requested_slot == slot:  # the question itself is still unanswered: say why
+                return following.prefixed(form.invalid(str(slot), ctx))
+            return following
         if rejected:  # an answer to the question, but not a good one (a phone of five digits)
             return self._miss(form, turn, ctx, state, form.invalid(str(slot), ctx))
         if leaves_form(turn, self._leave):

@@ -115,3 +115,10 @@ def test_a_retried_confirmation_posts_once(runtime: Runtime, wechat: WeChatServe
     again = wechat.say("o_twice", "1", msg_id=confirm, safe=True)
     assert "已提交" in first.content and again.content == first.content
     assert len(posts(store_of)) == 1
+
+
+def test_a_plain_sale_is_read_as_a_sale() -> None:
+    from actions.board import BoardSettings, kind_of
+    settings = BoardSettings()
+    assert kind_of("我想发个帖子卖旧自行车", settings) == "market"
+    assert kind_of("外卖员招聘，工资面议", settings) == "job"
