@@ -48,6 +48,10 @@ def create_app(runtime: Runtime, *, background: bool = True, routers: Iterable[A
             if scheduler is not None:
                 scheduler.stop()
             executor.shutdown(wait=False, cancel_futures=True)
+            if endpoint.redelivery.pending():
+                log.error("stopping with %d message(s) still waiting for the database; they are lost",
+                          endpoint.redelivery.pending())
+            endpoint.redelivery.stop()
 
     app = FastAPI(title="邻里助手", version="0.1.0", lifespan=lifespan,
                   description="The staff API of the community's WeChat assistant. Every `/api` route "

@@ -33,7 +33,7 @@ from bot.wechat.render import render_text
 from nlu.types import Parse
 from store import Store
 from store.clock import utcnow
-from store.db import transaction
+from store.db import transaction, unavailable
 from store.repositories.conversations import ConversationRow
 from store.repositories.processed import ClaimState
 
@@ -84,6 +84,18 @@ class Rendezvous:
                 self._state = "webhook"
             return self._state == "webhook"
 
+    def given_up(self) -> bool:
+        """Whether nobody waits for the reply any more (WeChat was told ``success``)."""
+        with self._lock:
+            return self._state == "outbox"
+
+    @classmethod
+    def for_outbox(cls) -> Rendezvous:
+        """For a message taken again later: its reply can only go out through the outbox."""
+        rendezvous = cls()
+        rendezvous.give_up()
+        return rendezvous
+
 
 class Assistant:
     def __init__(self, config: Config, responses: Responses, factory: sessionmaker[Session],
@@ -128,7 +140,12 @@ class Assistant:
                     return ClaimState.DEFERRED
                 assert conversation is not None
                 return self._run(turn, inbound, store, conversation, now, rendezvous)
-        except Exception:  # the boundary: whatever an action did wrong, the resident hears back
+        except Exception as error:  # the boundary: whatever an action did wrong, the resident hears back
+            if unavailable(error) and rendezvous is not None and rendezvous.given_up():
+                # WeChat was told "success" and the database kept nothing: take it again later.
+                log.warning("message %s from %s: the database is unavailable (%s)", shown_key(inbound),
+                            mask_openid(inbound.openid), type(error).__name__, extra=log_fields(inbound))
+                return ClaimState.UNAVAILABLE
             log.exception("message %s from %s failed", shown_key(inbound), mask_openid(inbound.openid),
                           extra=log_fields(inbound))
             return self._store_failure(inbound, rendezvous)

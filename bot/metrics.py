@@ -24,6 +24,8 @@ INTENTS = Counter("linli_intents", "Messages by the intent the NLU read", ["inte
 CONFIDENCE = Histogram("linli_nlu_confidence", "The NLU's confidence in its intent",
                        buckets=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0), registry=REGISTRY)
 JOBS = Counter("linli_jobs", "Scheduled job runs by outcome", ["job", "outcome"], registry=REGISTRY)
+REDELIVERED = Counter("linli_redelivered", "Messages taken again after the database was unavailable, by outcome",
+                      ["outcome"], registry=REGISTRY)
 
 
 class OutboxBacklog(Collector):

@@ -28,10 +28,12 @@ from bot import metrics
 from bot.assistant import Answer, Assistant, Rendezvous, log_fields, shown_key
 from bot.errors import BadMessage, BadRequest, BodyTooLarge
 from bot.privacy import mask_openid
+from bot.redelivery import Redelivery
 from bot.settings import Settings
 from bot.wechat.crypto import MessageCrypto, check_nonce, check_signature, check_timestamp
 from bot.wechat.inbound import Inbound, parse_inbound, parse_xml
 from bot.wechat.render import render_xml
+from store.repositories.processed import ClaimState
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ class WeChatEndpoint:
         self.max_skew = secrets_.max_clock_skew
         self.max_body = settings.config.server.max_body_bytes
         self.budget = settings.config.server.reply_budget_seconds
+        self.redelivery = Redelivery(lambda inbound: assistant.take(inbound, Rendezvous.for_outbox()))
         self.crypto = (MessageCrypto(secrets_.token, secrets_.appid, secrets_.aes_key, secrets_.aes_key_previous)
                        if secrets_.aes_key else None)
 
@@ -148,11 +151,18 @@ class WeChatEndpoint:
             if rendezvous.give_up():
                 log.warning("message %s from %s missed the reply budget; the outbox will carry it",
                             shown_key(inbound), mask_openid(inbound.openid), extra=log_fields(inbound))
+                job.add_done_callback(lambda done: self._taken_late(done, inbound))
                 return None
             outcome = await job  # it is committing right now
         if isinstance(outcome, Answer):
             return outcome
         return None  # deferred: the first delivery's reply goes through the outbox
+
+    def _taken_late(self, done: asyncio.Future[Any], inbound: Inbound) -> None:
+        """A message WeChat was told ``success`` for, whose database work then failed, is taken
+        again once the database is back (see :mod:`bot.redelivery`)."""
+        if not done.cancelled() and done.exception() is None and done.result() is ClaimState.UNAVAILABLE:
+            self.redelivery.later(inbound)
 
     def _respond(self, answer: Answer | None, inbound: Inbound, key_index: int | None,
                  timestamp: str, nonce: str) -> Response:

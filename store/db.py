@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 READ_ONLY = "linli_read_only"
+#: Seconds to wait for a PostgreSQL connection (and for a free one in the pool).
+CONNECT_TIMEOUT = 3
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -32,7 +34,17 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # A server that does not answer costs a connection attempt CONNECT_TIMEOUT seconds, not a hang.
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+                         pool_timeout=CONNECT_TIMEOUT, connect_args={"connect_timeout": CONNECT_TIMEOUT})
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether ``error`` says the database could not be reached or used right now (down,
+    restarting, the pool exhausted) — as opposed to a mistake in what was asked of it."""
+    from sqlalchemy import exc
+
+    return isinstance(error, (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError))
 
 
 def _tune_sqlite(engine: Engine) -> None:

@@ -25,6 +25,7 @@ _GET = select(ProcessedMessage.status, ProcessedMessage.reply).where(ProcessedMe
 class ClaimState(enum.Enum):
     DONE = "done"          # answered before: here is the reply
     DEFERRED = "deferred"  # the answer goes out through the outbox
+    UNAVAILABLE = "unavailable"  # the database could not be used: nothing was kept, take it again later
 
 
 @dataclass(frozen=True, slots=True)
