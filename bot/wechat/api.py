@@ -154,4 +154,51 @@ def _token_storage(redis_url: str) -> Any:
     from wechatpy.session.redisstorage import RedisStorage
 
     client = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
-    return RedisStorage(client, prefix="linli")
+    return SharedTokenStorage(RedisStorage(client, prefix="linli"), redis.RedisError)
+
+
+class SharedTokenStorage:
+    """The access token shared through Redis, and kept in this worker's memory while Redis is
+    gone: with ``stable_token`` every worker that fetches a token gets the same one, so a worker
+    that cannot reach Redis fetches its own and nobody's token is invalidated. Redis is asked
+    again ``RETRY_SECONDS`` after it failed, not on every call (each failure costs a timeout)."""
+
+    RETRY_SECONDS = 30.0
+
+    def __init__(self, shared: Any, failure: type[Exception] | tuple[type[Exception], ...]) -> None:
+        self._shared = shared
+        self._failure = failure
+        self._local = MemoryStorage()
+        self._retry_at = 0.0
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if self._usable():
+            try:
+                return self._shared.get(key, default)
+            except self._failure as error:
+                self._failed(error)
+        return self._local.get(key, default)
+
+    def set(self, key: str, value: Any, ttl: int | None = None) -> None:
+        self._local.set(key, value, ttl)
+        if self._usable():
+            try:
+                self._shared.set(key, value, ttl)
+            except self._failure as error:
+                self._failed(error)
+
+    def delete(self, key: str) -> None:
+        self._local.delete(key)
+        if self._usable():
+            try:
+                self._shared.delete(key)
+            except self._failure as error:
+                self._failed(error)
+
+    def _usable(self) -> bool:
+        return time.monotonic() >= self._retry_at
+
+    def _failed(self, error: Exception) -> None:
+        self._retry_at = time.monotonic() + self.RETRY_SECONDS
+        log.warning("Redis is unavailable (%s): the access token is kept in this worker's memory for now",
+                    error.__class__.__name__)

@@ -214,3 +214,17 @@ def test_a_message_on_its_way_when_the_resident_unfollows_is_dropped_not_held(wi
         store = Store(session)
         assert [row.status for row in store.outbox.for_openid("o_in_flight")] == ["dropped"]
         assert store.outbox.list(status="held") == []
+
+
+def test_with_redis_gone_the_token_is_kept_in_memory_and_messages_still_go_out(
+        make_runtime: Callable[..., Runtime], fake_api: FakeWeChatApi) -> None:
+    runtime = make_runtime(WECHAT_SECRET="s3cret", WECHAT_API_BASE_URL=fake_api.base_url,
+                           REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens there
+    worker = _outbox_worker(runtime)
+    assert worker is not None
+    Resident(runtime, "o_no_redis").say("你好")
+    enqueue_reply(runtime, "o_no_redis", "没有 Redis 也送到")
+    enqueue_reply(runtime, "o_no_redis", "第二条")
+    assert worker.run_once() == 2
+    assert [m["text"]["content"] for m in fake_api.sent] == ["没有 Redis 也送到", "第二条"]
+    assert fake_api.token_requests == 1  # the token is fetched once and kept
