@@ -119,11 +119,16 @@ def callgrind(on: bool) -> None:
                    stdout=subprocess.DEVNULL)
 
 
-async def drive(app: Any, signer: Signer, requests: list[Sealed], hook: Callable[[], None] | None = None
-                ) -> list[tuple[int, bytes]]:
+async def drive(app: Any, signer: Signer, requests: list[Sealed], hook: Callable[[], None] | None = None,
+                chunk: int = 0) -> list[tuple[int, bytes]]:
     out = []
-    for sealed in requests:
+    started = time.process_time()
+    for n, sealed in enumerate(requests, start=1):
         out.append(await post(app, signer, sealed))
+        if chunk and n % chunk == 0:
+            now = time.process_time()
+            print(f"  messages {n - chunk + 1}–{n}: CPU {(now - started) / chunk * 1000:.3f} ms/msg", file=sys.stderr)
+            started = now
     if hook is not None:
         hook()
     return out
@@ -149,10 +154,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--callgrind", action="store_true",
                         help="count instructions of the measured part only (run under callgrind, --instr-atstart=no)")
     parser.add_argument("--statements", action="store_true", help="count the SQL statements of the measured part")
+    parser.add_argument("--chunk", type=int, default=0, help="also report the CPU time of every CHUNK messages")
     parser.add_argument("--dump", type=Path, help="write each reply's text here, one delivery per line")
     args = parser.parse_args(argv)
 
-    scratch = Path(tempfile.mkdtemp(prefix="linli-hotpath-"))
+    with tempfile.TemporaryDirectory(prefix="linli-hotpath-") as scratch:
+        return measure(args, Path(scratch))
+
+
+def measure(args: argparse.Namespace, scratch: Path) -> int:
     environment(scratch)
     started = time.perf_counter()
     app = build_app()
@@ -190,11 +200,14 @@ def main(argv: list[str] | None = None) -> int:
                 worker_profiler.disable()
 
         assistant.take = profiled_take
+    times = os.times()
     cpu, wall = time.process_time(), time.perf_counter()
     if profiler is not None:
         profiler.enable()
-    results += loop.run_until_complete(drive(app, signer, measured, hook=profiler.disable if profiler else None))
+    results += loop.run_until_complete(drive(app, signer, measured, hook=profiler.disable if profiler else None,
+                                                 chunk=args.chunk))
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    user, system = os.times().user - times.user, os.times().system - times.system
     if args.callgrind:
         callgrind(False)
     if profiler is not None and worker_profiler is not None:
@@ -210,7 +223,8 @@ def main(argv: list[str] | None = None) -> int:
             for message, text in zip(messages, texts, strict=True):
                 out.write(f"{message.openid}\t{message.text}\t{text!r}\n")
     n = len(measured)
-    print(f"{n} messages: CPU {cpu / n * 1000:.3f} ms/msg, wall {wall / n * 1000:.3f} ms/msg; "
+    print(f"{n} messages: CPU {cpu / n * 1000:.3f} ms/msg (user {user / n * 1000:.3f}, "
+          f"system {system / n * 1000:.3f}), wall {wall / n * 1000:.3f} ms/msg; "
           f"statuses {dict(statuses)}, `success` {silent}")
     if statements:
         print(f"{sum(statements.values()) / n:.2f} SQL statements per message")
