@@ -14,9 +14,9 @@ def insert_ignoring_conflicts(session: Session, table: Table, values: dict[str, 
 
     Whether a row went in is read from RETURNING, not from the driver's rowcount (which some
     drivers report as -1 for this statement)."""
-    dialect = session.get_bind().dialect.name
-    statement = _insert_ignoring(table, dialect, tuple(sorted(values)))
-    return session.connection().execute(statement, values).first() is not None
+    connection = session.connection()
+    statement = _insert_ignoring(table, connection.dialect.name, tuple(sorted(values)))
+    return connection.execute(statement, values).first() is not None
 
 
 @lru_cache(maxsize=128)
