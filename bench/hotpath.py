@@ -153,7 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=Path, help="write a cProfile of the measured part here (pstats)")
     parser.add_argument("--callgrind", action="store_true",
                         help="count instructions of the measured part only (run under callgrind, --instr-atstart=no)")
-    parser.add_argument("--statements", action="store_true", help="count the SQL statements of the measured part")
+    parser.add_argument("--statements", action="store_true",
+                        help="count the SQL statements of the measured part that go through SQLAlchemy "
+                             "(not those store/repositories/_prepared.py sends to the driver)")
     parser.add_argument("--chunk", type=int, default=0, help="also report the CPU time of every CHUNK messages")
     parser.add_argument("--dump", type=Path, help="write each reply's text here, one delivery per line")
     args = parser.parse_args(argv)
