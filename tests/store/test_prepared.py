@@ -49,7 +49,8 @@ def test_the_message_log_and_the_stored_reply_read_back_through_the_orm(database
     with transaction(factory) as session:
         logged = session.scalars(select(MessageLog).order_by(MessageLog.id)).all()
         assert [(m.direction, m.text, m.intent, m.msg_key, m.created_at) for m in logged] == [
-            ("in", "水管漏水了", "repair_report", "msg:o_log:1", now), ("out", "请问在哪里？", None, "msg:o_log:1", now)]
+            ("in", "水管漏水了", "repair_report", "msg:o_log:1", now),
+            ("out", "请问在哪里？", None, "msg:o_log:1", now)]
         stored = Store(session).processed.get("msg:o_log:1")
         assert stored is not None and stored.reply == {"text": "请问在哪里？", "created": 1}
 
