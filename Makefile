@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 RASA_VENV  := .venv-rasa
 RASA_STAMP := $(RASA_VENV)/.installed
 
-.PHONY: run test test-postgres install train bench bench-generator bench-nlu bench-startup bench-nlu-compare \
+.PHONY: run test test-postgres install train bench bench-hotpath bench-generator bench-nlu bench-startup bench-nlu-compare \
 	lint typecheck clean rasa-setup rasa-validate rasa-train rasa-serve test-rasa
 
 $(STAMP): pyproject.toml
@@ -81,6 +81,11 @@ bench-startup: $(STAMP)
 ## stack, same load, same run; written to bench/RESULTS.md. Starts and removes what it needs.
 bench: $(STAMP)
 	$(PY) -m bench.load --suite
+
+## One message's cost in process (the load mix through the ASGI app, CPU time per message); under
+## callgrind it counts instructions: see bench/hotpath.py.
+bench-hotpath: $(STAMP)
+	$(PY) -m bench.hotpath
 
 ## Which load generator: wrk against the Python client (installs Debian's wrk when missing).
 bench-generator: $(STAMP)

@@ -114,6 +114,7 @@ class Assistant:
         self._parse = lru_cache(maxsize=4096)(self._read)
         self.window = timedelta(hours=config.wechat.customer_service_window_hours)
         self.quota = config.wechat.customer_service_quota
+        self._footer: tuple[Responses, str] | None = None
 
     # --- what the webhook drives -------------------------------------------------------------
     def take(self, inbound: Inbound, rendezvous: Rendezvous | None = None) -> Answer | ClaimState:
@@ -241,7 +242,10 @@ class Assistant:
         return Reply.text(self.responses.text("channel.error"))
 
     def footer(self) -> str:
-        return self.responses.text("menu.footer")
+        # under every reply that offers nothing to tap: read once per responses file
+        if self._footer is None or self._footer[0] is not self.responses:
+            self._footer = (self.responses, self.responses.text("menu.footer"))
+        return self._footer[1]
 
     def plain_text(self, reply: Reply) -> str:
         if reply.article is not None:

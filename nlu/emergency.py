@@ -29,12 +29,16 @@ import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from nlu.pinyin import PinyinTable
+
+#: Texts up to this length have their answer kept (4,096 of them at most).
+_REMEMBERED_CHARS = 200
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 WORDS_PATH = PACKAGE_DIR / "emergency.yml"
@@ -88,6 +92,7 @@ class EmergencyDetector:
                  where: str = "emergency words") -> None:
         self._table = table
         self._normalize = normalize
+        self._detect_remembered = lru_cache(maxsize=4096)(self._detect)
         self._keys: dict[str, str] = {}
         initials = doc.get("fuzzy_initials") or {}
         finals = doc.get("fuzzy_finals") or {}
@@ -258,7 +263,15 @@ class EmergencyDetector:
         return next((len(n) for n in self._negations if text.endswith(n, 0, start)), 0)
 
     def detect(self, text: str) -> str | None:
-        """The kind of emergency ``text`` is about (gas, fire, flooding, trapped), or None."""
+        """The kind of emergency ``text`` is about (gas, fire, flooding, trapped), or None.
+
+        Every message is read for an emergency, and many are the same few words (1, 0, 你好,
+        报修进度): the answer depends on the text alone, so recent short ones are kept."""
+        if len(text) > _REMEMBERED_CHARS:
+            return self._detect(text)
+        return self._detect_remembered(text)
+
+    def _detect(self, text: str) -> str | None:
         found = self.matches(text)
         if not found:
             return None

@@ -18,6 +18,8 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from store.repositories._prepared import driver_sql
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 READ_ONLY = "linli_read_only"
 #: Seconds to wait for a PostgreSQL connection (and for a free one in the pool).
@@ -63,7 +65,7 @@ def _tune_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         # Writers take the lock up front (no deadlocked upgrades); readers never wait in WAL mode.
         readonly = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        driver_sql(connection, "BEGIN" if readonly else "BEGIN IMMEDIATE")  # every message: on the driver
 
 
 def make_sessionmaker(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:

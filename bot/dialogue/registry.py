@@ -46,6 +46,8 @@ class Registry:
         self.flows: dict[str, Flow[Any]] = {}
         self._handlers: dict[str, Handler] = {}
         self._owner: dict[str, str] = {}
+        self._trigger_count = -1
+        self._triggers_at: dict[tuple[Stage, str], tuple[Trigger, ...]] = {}
         for flow in flows:
             self.add(flow)
 
@@ -89,7 +91,15 @@ class Registry:
         return sorted(found, key=lambda t: (t.stage, t.order))
 
     def triggers_at(self, stage: Stage, kind: str) -> list[Trigger]:
-        return [t for t in self.triggers(kind) if t.stage == stage]
+        """The triggers of one stage for one kind of message, in order (asked several times a
+        message, so kept; a flow that gains a trigger later makes them be sorted again)."""
+        count = sum(len(flow.triggers) for flow in self.flows.values())
+        if count != self._trigger_count:
+            self._trigger_count, self._triggers_at = count, {}
+        found = self._triggers_at.get((stage, kind))
+        if found is None:
+            found = self._triggers_at[(stage, kind)] = tuple(t for t in self.triggers(kind) if t.stage == stage)
+        return list(found)
 
     @property
     def cancel_hooks(self) -> list[TriggerFn]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from wechatpy.replies import ArticlesReply, TextReply
+from wechatpy.replies import ArticlesReply
 
 from bot.dialogue.turn import Reply
 
@@ -57,7 +57,16 @@ def render_xml(reply: Reply, *, openid: str, account: str, create_time: int, foo
     text = render_text(reply, footer)
     if not text:
         return None
-    return str(TextReply(source=account, target=openid, time=create_time, content=_cdata_safe(text)).render())
+    return text_reply_xml(_cdata_safe(text), openid=openid, account=account, create_time=create_time)
+
+
+def text_reply_xml(content: str, *, openid: str, account: str, create_time: int) -> str:
+    """A passive text reply, byte for byte as wechatpy's ``TextReply.render()`` writes it (the
+    reply of almost every message, so it is written directly rather than through wechatpy's
+    field descriptors)."""
+    return (f"<xml>\n<MsgType><![CDATA[text]]></MsgType>\n<Content><![CDATA[{content}]]></Content>\n"
+            f"<FromUserName><![CDATA[{account}]]></FromUserName>\n<ToUserName><![CDATA[{openid}]]></ToUserName>\n"
+            f"<CreateTime>{int(create_time)}</CreateTime>\n</xml>")
 
 
 def render_custom(reply: Reply, footer: str = "") -> dict[str, Any] | None:

@@ -8,24 +8,26 @@ from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from store.repositories._prepared import Prepared
+
 
 def insert_ignoring_conflicts(session: Session, table: Table, values: dict[str, Any]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING; True when the row was inserted.
 
     Whether a row went in is read from RETURNING, not from the driver's rowcount (which some
     drivers report as -1 for this statement)."""
-    dialect = session.get_bind().dialect.name
-    statement = _insert_ignoring(table, dialect, tuple(sorted(values)))
-    return session.connection().execute(statement, values).first() is not None
+    connection = session.connection()
+    statement = _insert_ignoring(table, connection.dialect.name, tuple(sorted(values)))
+    return bool(statement.rows(connection, values))
 
 
 @lru_cache(maxsize=128)
-def _insert_ignoring(table: Table, dialect: str, columns: tuple[str, ...]) -> Any:
+def _insert_ignoring(table: Table, dialect: str, columns: tuple[str, ...]) -> Prepared:
     """The statement, built once per table and set of columns (values are bound at execution),
     so that SQLAlchemy compiles it once too."""
     module: Any = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(table).on_conflict_do_nothing()
-    return statement.returning(*table.primary_key.columns)
+    return Prepared(statement.returning(*table.primary_key.columns))
 
 
 def rowcount(result: Any) -> int:

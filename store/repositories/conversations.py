@@ -14,6 +14,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from store.models import Conversation
+from store.repositories._prepared import Prepared
 from store.repositories._sql import insert_ignoring_conflicts, locks_rows
 
 _TABLE: Table = Conversation.__table__  # type: ignore[assignment]
@@ -36,8 +37,9 @@ _COLUMNS = [_TABLE.c[f.name] for f in fields(ConversationRow)]
 # Built once: every message runs one of them (SQLAlchemy then finds its compiled form at once).
 _READ = select(*_COLUMNS).where(_TABLE.c.openid == bindparam("openid"))
 _LOCK = _READ.with_for_update()
-_WRITE = (update(_TABLE).where(_TABLE.c.openid == bindparam("key_openid"))
-          .values({c.name: bindparam(c.name) for c in _COLUMNS if c.name != "openid"}))
+_WRITE = Prepared(update(_TABLE).where(_TABLE.c.openid == bindparam("key_openid"))
+                  .values({c.name: bindparam(c.name) for c in _COLUMNS if c.name != "openid"}))
+_READ_ROW, _LOCK_ROW = Prepared(_READ), Prepared(_LOCK)
 
 
 class ConversationRepository:
@@ -47,9 +49,9 @@ class ConversationRepository:
     # --- a resident's turn ---------------------------------------------------------------------
     def lock_row(self, openid: str) -> ConversationRow | None:
         """The resident's conversation, locked for this unit of work; None when there is none."""
-        query = _LOCK if locks_rows(self.session) else _READ
-        row = self.session.connection().execute(query, {"openid": openid}).first()
-        return ConversationRow(*row) if row is not None else None
+        query = _LOCK_ROW if locks_rows(self.session) else _READ_ROW
+        rows = query.rows(self.session.connection(), {"openid": openid})
+        return ConversationRow(*rows[0]) if rows else None
 
     def create_row(self, openid: str, now: datetime) -> ConversationRow:
         """A first message: the row is made (or found, when another delivery made it) and locked."""
@@ -65,7 +67,7 @@ class ConversationRepository:
             return False
         row = {f.name: values.get(f.name, getattr(before, f.name)) for f in fields(ConversationRow)}
         row["key_openid"] = row.pop("openid")
-        self.session.connection().execute(_WRITE, row)
+        _WRITE.run(self.session.connection(), row)
         return True
 
     def lock(self, openid: str) -> Conversation | None:

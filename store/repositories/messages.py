@@ -7,6 +7,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from store.models import MessageLog
+from store.repositories._prepared import Prepared
+
+# Built once: every message logs what was said and answered with it.
+_INSERT = Prepared(insert(MessageLog.__table__))  # type: ignore[arg-type]
 
 
 class MessageLogRepository:
@@ -21,7 +25,7 @@ class MessageLogRepository:
     def record_many(self, openid: str, rows: list[tuple[str, str, str, str | None]], now: datetime,
                     msg_key: str | None = None) -> None:
         """Log several messages of one turn in one statement: ``(kind, direction, text, intent)``."""
-        self.session.connection().execute(insert(MessageLog.__table__), [  # type: ignore[arg-type]
+        _INSERT.run(self.session.connection(), [
             {"openid": openid, "direction": direction, "kind": kind, "text": text, "intent": intent,
              "msg_key": msg_key, "created_at": now}
             for kind, direction, text, intent in rows])

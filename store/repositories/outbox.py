@@ -4,11 +4,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from store.models import OutboxMessage
 from store.repositories._sql import insert_ignoring_conflicts, locks_rows, rowcount
+
+_TABLE: Table = OutboxMessage.__table__  # type: ignore[assignment]
+# Built once: a resident whose window had closed runs it with their first message.
+_RELEASE = (update(_TABLE).where(_TABLE.c.openid == bindparam("key_openid"), _TABLE.c.status == "held")
+            .values(status="pending", next_attempt_at=bindparam("now")))
 
 
 class OutboxRepository:
@@ -87,9 +92,8 @@ class OutboxRepository:
 
     def release_held(self, openid: str, now: datetime) -> int:
         """The resident wrote again (a new 48-hour window): what was held for them goes out."""
-        return rowcount(self.session.execute(
-            update(OutboxMessage).where(OutboxMessage.openid == openid, OutboxMessage.status == "held")
-            .values(status="pending", next_attempt_at=now)))
+        self.session.flush()  # a plain statement: what this unit of work queued goes first
+        return rowcount(self.session.connection().execute(_RELEASE, {"key_openid": openid, "now": now}))
 
     def drop_for(self, openid: str, purposes: tuple[str, ...] | None = None) -> int:
         """Nothing more goes to this resident (they unfollowed, or asked to be forgotten)."""

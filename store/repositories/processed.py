@@ -17,9 +17,11 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from store.models import ProcessedMessage
+from store.repositories._prepared import Prepared
 from store.repositories._sql import insert_ignoring_conflicts, rowcount
 
-_GET = select(ProcessedMessage.status, ProcessedMessage.reply).where(ProcessedMessage.key == bindparam("key"))
+_GET = Prepared(select(ProcessedMessage.status, ProcessedMessage.reply)
+                .where(ProcessedMessage.key == bindparam("key")))
 
 
 class ClaimState(enum.Enum):
@@ -40,8 +42,8 @@ class ProcessedMessageRepository:
 
     def get(self, key: str) -> Processed | None:
         """The status and reply stored for ``key`` (a plain row: nothing to track or flush)."""
-        row = self.session.connection().execute(_GET, {"key": key}).first()
-        return Processed(str(row.status), row.reply) if row is not None else None
+        rows = _GET.rows(self.session.connection(), {"key": key})
+        return Processed(str(rows[0][0]), rows[0][1]) if rows else None
 
     def record(self, key: str, openid: str, reply: dict[str, Any], now: datetime, *,
                deferred: bool = False) -> bool:

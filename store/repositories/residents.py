@@ -3,12 +3,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from store.models import Household, Member, Resident
 from store.repositories._sql import insert_ignoring_conflicts
 
 _REFRESH = timedelta(minutes=1)
+# Built once: every message loads its resident (cheaper than Session.get, which builds its query
+# each time it has to go to the database).
+_BY_OPENID = select(Resident).where(Resident.openid == bindparam("openid"))
 
 
 class ResidentRepository:
@@ -19,7 +24,7 @@ class ResidentRepository:
         return self.session.get(Resident, openid)
 
     def get_or_create(self, openid: str, now: datetime) -> Resident:
-        resident = self.session.get(Resident, openid)
+        resident = self._load(openid)
         if resident is not None:
             return resident
         insert_ignoring_conflicts(
@@ -27,9 +32,15 @@ class ResidentRepository:
             Resident.__table__,  # type: ignore[arg-type]
             {"openid": openid, "first_seen_at": now, "subscribed": True, "window_sends": 0, "bind_failures": 0},
         )
-        resident = self.session.get(Resident, openid)
+        resident = self._load(openid)
         assert resident is not None
         return resident
+
+    def _load(self, openid: str) -> Resident | None:
+        """As ``Session.get``: the one already in this unit of work, else the stored one."""
+        if identity_key(Resident, openid) in self.session.identity_map:
+            return self.session.get(Resident, openid)  # no SQL, unless it was expired
+        return self.session.scalars(_BY_OPENID, {"openid": openid}).first()
 
     @staticmethod
     def record_inbound(resident: Resident, now: datetime) -> Resident:

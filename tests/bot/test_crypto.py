@@ -141,3 +141,12 @@ def test_nonce_must_be_a_plain_token(nonce: str, ok: bool) -> None:
     else:
         with pytest.raises(BadSignature):
             check_nonce(nonce)
+
+
+def test_encrypted_reply_opens_with_wechatpys_own_crypto() -> None:
+    from wechatpy.crypto import PrpCrypto
+
+    key = random_key()
+    envelope = MessageCrypto("tok", "wxapp", key).encrypt("<xml>回复</xml>", "n1", "1700000000")
+    ciphertext = re.search(r"<Encrypt><!\[CDATA\[(.*?)\]\]>", envelope).group(1)
+    assert PrpCrypto(base64.b64decode(key + "=")).decrypt(ciphertext, "wxapp") == "<xml>回复</xml>"
