@@ -14,7 +14,7 @@ from store import Store
 from store.console import ConsoleSessionRepository
 from store.staff import ROLES, Staff, StaffRepository
 
-USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
+USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 MIN_PASSWORD = 8
 
 
@@ -28,7 +28,7 @@ class LoginRefused(ValueError):
 
 def check_login(username: str, password: str) -> None:
     if not USERNAME.fullmatch(username):
-        raise LoginRefused("username", "a username is 3–64 letters, digits or . _ @ -")
+        raise LoginRefused("username", "a username is 2–64 letters, digits or . _ @ -")
     if len(password) < MIN_PASSWORD:
         raise LoginRefused("password", f"a password has at least {MIN_PASSWORD} characters")
     if len(password) > 256:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from store.models import Household, Member, Resident
@@ -14,6 +15,12 @@ _REFRESH = timedelta(minutes=1)
 class ResidentRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def bound_counts(self) -> dict[int, int]:
+        """How many followers are bound to each household (households with none are left out)."""
+        query = (select(Resident.household_id, func.count()).where(Resident.household_id.is_not(None))
+                 .group_by(Resident.household_id))
+        return {int(household_id or 0): int(count) for household_id, count in self.session.execute(query)}
 
     def get(self, openid: str) -> Resident | None:
         return self.session.get(Resident, openid)
