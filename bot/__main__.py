@@ -136,10 +136,13 @@ def _seed(settings: object, if_empty: bool) -> int:
     print(f"demo community loaded: {added} records added. Try in the chat: 绑定 3-502 张三 1234")
     if admin_password:
         from bot.devcreds import DEV_FILE, remember_dev_value
+        from bot.settings import DEFAULT_DATABASE_URL
 
-        remember_dev_value("CONSOLE_ADMIN_PASSWORD", admin_password)
-        print(f"staff console: log in at /console as admin with the password {admin_password} "
-              f"(shown once; also kept in {DEV_FILE})")
+        kept = ""
+        if settings.database_url == DEFAULT_DATABASE_URL:  # the local demo database of `make run`
+            remember_dev_value("CONSOLE_ADMIN_PASSWORD", admin_password, DEV_FILE)
+            kept = f"; also kept in {DEV_FILE}"
+        print(f"staff console: log in at /console as admin with the password {admin_password} (shown once{kept})")
     return 0
 
 
@@ -334,7 +337,7 @@ def _print_welcome(host: str, port: int, settings: object, filled: dict[str, str
     lines = [
         "",
         f"邻里助手 is serving {settings.config.community.name} at {url}",
-        f"  webhook  {url}/wechat     health  {url}/healthz",
+        f"  webhook  {url}/wechat     health  {url}/healthz     staff console  {url}/console",
         "",
         "Chat in a terminal (same engine, same data):",
         "  .venv/bin/python -m bot chat",
