@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -23,6 +25,8 @@ from starlette.requests import Request
 
 from bot.devcreds import ensure_console_secret
 
+log = logging.getLogger(__name__)
+
 SESSION_COOKIE = "console_session"
 PRE_LOGIN_COOKIE = "console_pre"
 CSRF_FIELD = "csrf_token"
@@ -30,8 +34,13 @@ CSRF_HEADER = "x-csrf-token"
 COOKIE_PATH = "/console"
 
 _hasher = PasswordHasher()
-#: Verified against when the username is unknown, so that a wrong username takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so that a wrong username takes as long as a
+    wrong password (made at the first such login, not at start-up)."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
@@ -41,7 +50,7 @@ def hash_password(password: str) -> str:
 def check_password(stored_hash: str | None, password: str) -> bool:
     """Whether ``password`` matches; an unknown member (no hash) costs the same time."""
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -58,6 +67,9 @@ class Keys:
 
     @classmethod
     def from_environment(cls) -> Keys:
+        if not os.environ.get("CONSOLE_SECRET", "").strip():
+            log.warning("CONSOLE_SECRET is not set: the staff console signs its cookies with a local secret "
+                        "kept in var/dev-credentials.env; set CONSOLE_SECRET in production")
         return cls(ensure_console_secret(os.environ))
 
     @property
