@@ -24,6 +24,19 @@ def console_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONSOLE_SECRET", "test-console-secret-0123456789abcdef")
 
 
+@pytest.fixture(autouse=True)
+def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id with its cheapest parameters in these in-process tests (a login costs ~0.15 s
+    with the real ones, and these tests log in dozens of times); the CLI and browser tests run
+    the real server and command with the real parameters."""
+    import argon2
+
+    from bot.console import security
+
+    monkeypatch.setattr(security, "_hasher", argon2.PasswordHasher.from_parameters(argon2.profiles.CHEAPEST))
+    security._dummy_hash.cache_clear()
+
+
 def add_member(runtime: Runtime, username: str, role: str, name: str = "") -> int:
     """A staff member with a console login; returns their id."""
     with transaction(runtime.factory) as session:
