@@ -20,21 +20,27 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+## The browser test drives Debian's Chromium (installed with apt-get when missing; never a
+## browser downloaded by Playwright).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	sh tests/e2e/install-chromium.sh
+
 ## Serve the bot on 127.0.0.1:8000 with a demo community on SQLite.
 run: $(STAMP)
 	$(PY) -m nlu train --quiet
 	$(PY) -m bot seed-demo --if-empty
 	$(PY) -m bot serve --dev
 
-## Run the whole test suite, then the linter and the type checker.
-test: $(STAMP)
+## Run the whole test suite (the staff console in a real browser too), then the linter and the type checker.
+test: $(STAMP) $(CHROMIUM)
 	$(PY) -m pytest
 	$(PY) -m ruff check bot nlu actions store tests bench
 	$(PY) -m mypy bot nlu actions store
 
 ## The whole suite again on PostgreSQL + Redis (the production mode), each test on its own
 ## copy of a template database; starts PostgreSQL and Redis when they are not running.
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) $(CHROMIUM)
 	@.ci/services.sh
 	TEST_BACKEND=postgresql REDIS_URL=redis://127.0.0.1:6379/3 $(PY) -m pytest -q
 

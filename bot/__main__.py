@@ -1,4 +1,5 @@
-"""`python -m bot serve | chat | seed-demo | migrate | jobs | menu sync | menu show | qrcode --scene S`.
+"""`python -m bot serve | chat | seed-demo | migrate | jobs | menu sync | menu show | qrcode --scene S |
+console-user USERNAME`.
 
 A missing or malformed setting stops the command with one sentence on stderr (exit 2), and a
 WeChat API that refuses an operator command (menu, qrcode) with one sentence too (exit 1),
@@ -57,6 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     qrcode.add_argument("--scene", required=True, help="b<building> or b<building>-<unit>, e.g. b3 or b5-1")
     qrcode.add_argument("--config", type=Path)
 
+    user = commands.add_parser("console-user", help="create or update a staff console login (password from stdin)")
+    user.add_argument("username")
+    user.add_argument("--name", default="", help="the staff member's name (default: the username)")
+    user.add_argument("--role", default="admin", choices=["admin", "staff", "property", "party"])
+    user.add_argument("--config", type=Path)
+
     args = parser.parse_args(argv)
     from bot.privacy import configure_logging
 
@@ -84,6 +91,8 @@ def _run(args: argparse.Namespace) -> int:
         return _seed(settings, args.if_empty)
     if args.command == "jobs":
         return _jobs(settings)
+    if args.command == "console-user":
+        return _console_user(settings, args.username, args.name, args.role)
     if args.command in ("menu", "qrcode"):
         from bot.errors import DeliveryError
 
@@ -123,7 +132,69 @@ def _seed(settings: object, if_empty: bool) -> int:
             print(f"the database already has {existing} households; demo not loaded")
             return 0
         added = seed_community(store, today)
+        admin_password = _demo_admin(store)
     print(f"demo community loaded: {added} records added. Try in the chat: 绑定 3-502 张三 1234")
+    if admin_password:
+        from bot.devcreds import DEV_FILE, remember_dev_value
+        from bot.settings import DEFAULT_DATABASE_URL
+
+        kept = ""
+        if settings.database_url == DEFAULT_DATABASE_URL:  # the local demo database of `make run`
+            remember_dev_value("CONSOLE_ADMIN_PASSWORD", admin_password, DEV_FILE)
+            kept = f"; also kept in {DEV_FILE}"
+        print(f"staff console: log in at /console as admin with the password {admin_password} (shown once{kept})")
+    return 0
+
+
+def _demo_admin(store: object) -> str | None:
+    """The demo's console admin ``admin`` with a random password (None when it exists already)."""
+    import secrets
+
+    from bot.console.users import create_or_update
+    from store import Store
+    from store.clock import utcnow
+    from store.staff import StaffRepository
+
+    assert isinstance(store, Store)
+    if store[StaffRepository].with_username("admin") is not None:
+        return None
+    password = secrets.token_urlsafe(12)
+    create_or_update(store, "admin", "演示管理员", "admin", password, utcnow())
+    return password
+
+
+def _console_user(settings: object, username: str, name: str, role: str) -> int:
+    """Create or update a console login; the password is read from stdin (or asked for at a
+    terminal, twice), never from the command line, where other users could see it."""
+    import getpass
+
+    from bot.console.users import LoginRefused, create_or_update
+    from bot.settings import Settings
+    from store import Store
+    from store.clock import utcnow
+    from store.db import make_engine, make_sessionmaker, migrate, transaction
+
+    assert isinstance(settings, Settings)
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {username}: ")
+        if getpass.getpass("the same password again: ") != password:
+            print("the two passwords differ; nothing was changed", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    database = make_engine(settings.database_url)
+    migrate(database)
+    try:
+        with transaction(make_sessionmaker(database)) as session:
+            member, created = create_or_update(Store(session), username, name, role, password, utcnow())
+            shown = (member.id, member.name, member.role)
+    except LoginRefused as refused:
+        print(f"{refused}; nothing was changed", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    verb = "created" if created else "updated"
+    print(f"console login {username} {verb}: staff member {shown[0]} {shown[1]} ({shown[2]}); log in at /console")
     return 0
 
 
@@ -266,7 +337,7 @@ def _print_welcome(host: str, port: int, settings: object, filled: dict[str, str
     lines = [
         "",
         f"邻里助手 is serving {settings.config.community.name} at {url}",
-        f"  webhook  {url}/wechat     health  {url}/healthz",
+        f"  webhook  {url}/wechat     health  {url}/healthz     staff console  {url}/console",
         "",
         "Chat in a terminal (same engine, same data):",
         "  .venv/bin/python -m bot chat",

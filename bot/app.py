@@ -1,4 +1,5 @@
-"""The ASGI application: the WeChat webhook, the staff API, the health check and the background jobs."""
+"""The ASGI application: the WeChat webhook, the staff API, the staff console, the health check and the
+background jobs."""
 from __future__ import annotations
 
 import logging
@@ -15,6 +16,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from bot import metrics
 from bot.api import build_api
 from bot.api.errors import install_error_handling
+from bot.console import install_console
 from bot.outbox import OutboxWorker
 from bot.pay import settings as pay_settings
 from bot.pay import web as pay_web
@@ -62,6 +64,7 @@ def create_app(runtime: Runtime, *, background: bool = True, routers: Iterable[A
     app.add_api_route("/wechat", endpoint.verify, methods=["GET"], include_in_schema=False)
     app.add_api_route("/wechat", endpoint.receive, methods=["POST"], include_in_schema=False)
     app.include_router(build_api(runtime, [*runtime.registry.routers, *routers]))
+    install_console(app)  # the staff console at /console (its own login, roles and CSRF checks)
     if pay_settings.current() is None:  # a half-configured merchant stops here, with its sentence
         log.info("WeChat Pay is not configured: residents are told where and how to pay")
     app.include_router(pay_web.router)  # the payment page and WeChat Pay's notifications (public)

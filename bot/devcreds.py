@@ -2,7 +2,8 @@
 
 They are generated once, kept in ``var/dev-credentials.env`` (outside the repository,
 readable only by the owner) and used only where the environment sets nothing: the WeChat
-Token, AppID and EncodingAESKey, and the staff API's bearer token.
+Token, AppID and EncodingAESKey, the staff API's bearer token, and the secret of the staff
+console's cookies when ``CONSOLE_SECRET`` is not set.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ _MAKERS: dict[str, Callable[[], str]] = {
     "WECHAT_APPID": lambda: "wx" + secrets.token_hex(8),
     "WECHAT_AES_KEY": lambda: base64.b64encode(secrets.token_bytes(32)).decode()[:43],
     "STAFF_API_TOKEN": lambda: secrets.token_urlsafe(24),
+    "CONSOLE_SECRET": lambda: secrets.token_urlsafe(32),
 }
 
 
@@ -43,6 +45,25 @@ def ensure_dev_credentials(env: MutableMapping[str, str], path: Path = DEV_FILE)
     filled = {name: stored.get(name) or missing[name] for name in wanted}
     env.update(filled)
     return filled
+
+
+def ensure_console_secret(env: MutableMapping[str, str], path: Path = DEV_FILE) -> str:
+    """The secret that signs the staff console's cookies and forms: ``CONSOLE_SECRET`` from the
+    environment, or else one generated once and kept in the local file (so every worker of this
+    machine, and the next start, agree on it)."""
+    given = env.get("CONSOLE_SECRET", "").strip()
+    if given:
+        return given
+    stored = _read(path)
+    value = stored.get("CONSOLE_SECRET") or _MAKERS["CONSOLE_SECRET"]()
+    if not stored.get("CONSOLE_SECRET"):
+        _write(path, {**stored, "CONSOLE_SECRET": value})
+    return value
+
+
+def remember_dev_value(name: str, value: str, path: Path = DEV_FILE) -> None:
+    """Keep ``name=value`` in the local file beside the other local credentials."""
+    _write(path, {**_read(path), name: value})
 
 
 def _read(path: Path) -> dict[str, str]:

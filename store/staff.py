@@ -88,6 +88,10 @@ class StaffRepository(Repository):
     def by_username(self, username: str) -> Staff | None:
         return self.session.scalars(select(Staff).where(Staff.username == username, Staff.active.is_(True))).first()
 
+    def with_username(self, username: str) -> Staff | None:
+        """The member who has this console login, active or not."""
+        return self.session.scalars(select(Staff).where(Staff.username == username)).first()
+
     def bind(self, code: str, openid: str, now: datetime) -> Staff | None:
         """Bind ``openid`` with a one-time code; None when the code is unknown or used."""
         member = self.session.scalars(

@@ -1,6 +1,7 @@
 """Households and their members: the roster staff import."""
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -8,6 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from store.models import Household, Member
+
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,19 @@ class HouseholdRepository:
         if unit:
             query = query.where(Household.unit == unit)
         return list(self.session.scalars(query.options(selectinload(Household.members))))
+
+    def issue_code(self, member: Member) -> str:
+        """A new one-time bind code for ``member`` (``绑定 K7Q2MX``), replacing any earlier one: six
+        letters and digits, with at least one of each, never 0/O or 1/I, unused by anyone else."""
+        while True:
+            code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+            if any(c.isdigit() for c in code) and any(c.isalpha() for c in code) and self.member_by_code(code) is None:
+                member.bind_code = code
+                self.session.flush()
+                return code
+
+    def member(self, member_id: int) -> Member | None:
+        return self.session.get(Member, member_id)
 
     def member_by_code(self, code: str) -> Member | None:
         return self.session.scalars(select(Member).where(Member.bind_code == code)).first()

@@ -30,6 +30,12 @@ class MessageLogRepository:
              "msg_key": msg_key, "created_at": now}
             for kind, direction, text, intent in rows])
 
+    def since(self, openid: str, start: datetime, limit: int = 100) -> list[MessageLog]:
+        """The resident's messages in and out from ``start`` on, oldest first (the newest ``limit``)."""
+        query = (select(MessageLog).where(MessageLog.openid == openid, MessageLog.created_at >= start)
+                 .order_by(MessageLog.created_at.desc(), MessageLog.id.desc()).limit(limit))
+        return list(reversed(self.session.scalars(query).all()))
+
     def recent(self, openid: str, limit: int = 10) -> list[MessageLog]:
         query = (select(MessageLog).where(MessageLog.openid == openid)
                  .order_by(MessageLog.created_at.desc(), MessageLog.id.desc()).limit(limit))

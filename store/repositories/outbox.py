@@ -90,6 +90,16 @@ class OutboxRepository:
         message.status = "dropped"
         message.last_error = reason[:500]
 
+    def retry(self, message: OutboxMessage, now: datetime) -> bool:
+        """Staff send a dead letter (``failed``) again: it gets a fresh set of attempts; False for
+        any other status (nothing to retry)."""
+        if message.status != "failed":
+            return False
+        message.status = "pending"
+        message.attempts = 0
+        message.next_attempt_at = now
+        return True
+
     def release_held(self, openid: str, now: datetime) -> int:
         """The resident wrote again (a new 48-hour window): what was held for them goes out."""
         self.session.flush()  # a plain statement: what this unit of work queued goes first

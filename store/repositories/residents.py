@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -19,6 +19,12 @@ _BY_OPENID = select(Resident).where(Resident.openid == bindparam("openid"))
 class ResidentRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def bound_counts(self) -> dict[int, int]:
+        """How many followers are bound to each household (households with none are left out)."""
+        query = (select(Resident.household_id, func.count()).where(Resident.household_id.is_not(None))
+                 .group_by(Resident.household_id))
+        return {int(household_id or 0): int(count) for household_id, count in self.session.execute(query)}
 
     def get(self, openid: str) -> Resident | None:
         return self.session.get(Resident, openid)

@@ -19,10 +19,11 @@ def test_seed_demo_then_chat_gives_one_reply_block_per_line(tmp_path: Path) -> N
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     seeded = run(["seed-demo"], db)
     assert seeded.returncode == 0 and "demo community loaded" in seeded.stdout
+    assert "as admin with the password" in seeded.stdout  # the demo's console admin, shown once
     again = run(["seed-demo", "--if-empty"], db)
     assert again.returncode == 0 and "already" in again.stdout
     twice = run(["seed-demo"], db)  # every flow's demo is idempotent: nothing is added twice
-    assert twice.returncode == 0 and " 0 records added" in twice.stdout
+    assert twice.returncode == 0 and " 0 records added" in twice.stdout and "password" not in twice.stdout
     lines = ["你好", "绑定 3-502 张三 1234", "我家厨房水管漏水了", "1", "报修进度"]
     result = run(["chat", "--openid", "o_cli"], db, "\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr
