@@ -57,7 +57,8 @@ def console_server(tmp_path: Path, sqlite_url: str, fake_wechat: FakeWeChatApi, 
            "WECHAT_SECRET": "browser-test-secret", "WECHAT_API_BASE_URL": fake_wechat.base_url,
            "DATABASE_URL": sqlite_url, "CONSOLE_SECRET": "browser-test-console-secret-0123456789"}
     command = [sys.executable, "-m", "bot", "console-user", "admin", "--name", "值班管理员", "--role", "admin"]
-    made = subprocess.run(command, cwd=ROOT, env=env, input=f"{ADMIN_PASSWORD}\n", capture_output=True, text=True, timeout=60)
+    made = subprocess.run(command, cwd=ROOT, env=env, input=f"{ADMIN_PASSWORD}\n", capture_output=True, text=True,
+                          timeout=60)
     assert made.returncode == 0, made.stderr
     port = free_port()
     log = (tmp_path / "server.log").open("w", encoding="utf-8")
