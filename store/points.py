@@ -131,6 +131,11 @@ class PointsRepository(Repository):
         found = self.session.scalar(select(PointsAccount.balance).where(PointsAccount.household_id == household_id))
         return int(found or 0)
 
+    def balances(self) -> dict[int, int]:
+        """Every household's balance that has an account (for staff's overview)."""
+        return {int(household_id): int(balance) for household_id, balance in
+                self.session.execute(select(PointsAccount.household_id, PointsAccount.balance))}
+
     def entries(self, household_id: int, *, newest_first: bool = False, limit: int | None = None) -> list[PointsEntry]:
         """The household's ledger, oldest first (or the newest ``limit`` first)."""
         order = PointsEntry.id.desc() if newest_first else PointsEntry.id

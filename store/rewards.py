@@ -197,6 +197,10 @@ class RewardRepository(Repository):
                 query = query.with_for_update()
         return self.session.scalars(query).first()
 
+    def by_code(self, code: str) -> Redemption | None:
+        """The redemption a pickup code names (what the resident shows at the desk)."""
+        return self.session.scalars(select(Redemption).where(Redemption.code == code)).first()
+
     def redemptions(self, status: str | None = None) -> list[Redemption]:
         """For staff, in the order they were made."""
         query = select(Redemption).order_by(Redemption.id)

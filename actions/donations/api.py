@@ -55,14 +55,14 @@ class DonationOut(ApiModel):
 class ConfirmIn(ApiModel):
     points: Annotated[int, BeforeValidator(_whole), Field(ge=0, le=MAX_DELTA,
                                                           description="love-bank points for the donor (0: none)")]
-    text: Annotated[str | None, BeforeValidator(_optional_text), Field(
-        max_length=100, description="what the thank-you list and the ledger say was given, e.g. 旧衣物 10 件 "
+    text: Annotated[Annotated[str, Field(max_length=100)] | None, BeforeValidator(_optional_text), Field(
+        description="what the thank-you list and the ledger say was given, e.g. 旧衣物 10 件 "
                                     "(default: the pledge's words)")] = None
 
 
 class DeclineIn(ApiModel):
-    reason: Annotated[str | None, BeforeValidator(_optional_text), Field(
-        max_length=200, description="told to the donor, e.g. 旧家电暂时没有地方存放")] = None
+    reason: Annotated[Annotated[str, Field(max_length=200)] | None, BeforeValidator(_optional_text), Field(
+        description="told to the donor, e.g. 旧家电暂时没有地方存放")] = None
 
 
 def _out(donation: Donation) -> DonationOut:

@@ -59,11 +59,12 @@ def test_confirming_without_points_still_thanks(api: TestClient, runtime: Runtim
     assert any("确认收到" in text for text in pushes(store_of, OPENID))
 
 
-@pytest.mark.parametrize("reason", ["大件家电暂时没有地方存放", None])
+@pytest.mark.parametrize("reason", ["大件家电暂时没有地方存放", None, "null", " "])
 def test_declining_tells_the_donor_politely_once(api: TestClient, runtime: Runtime, store_of,
                                                 reason: str | None) -> None:
     ident = pledged(runtime, "我想捐一台旧冰箱")
-    body = {"reason": reason} if reason else None
+    body = {"reason": None if reason == "null" else reason} if reason else None  # null and blank: no reason
+    reason = (reason or "").strip() if reason != "null" else None
     for _ in range(2):
         declined = api.post(f"/api/donations/{ident}/decline", json=body)
         assert declined.status_code == 200 and declined.json()["status"] == "declined"
