@@ -97,6 +97,10 @@ class LoginFailureRepository(Repository):
                         LoginFailure.created_at >= since))
         return int(self.session.scalar(query) or 0)
 
+    def purge_before(self, moment: datetime) -> None:
+        """Failures too old to count any more (so the table does not grow for ever)."""
+        self.session.execute(delete(LoginFailure).where(LoginFailure.created_at < moment))
+
     def clear(self, username: str, ip: str) -> None:
         """A successful login starts the count again."""
         self.session.execute(delete(LoginFailure).where(LoginFailure.username == username[:64],

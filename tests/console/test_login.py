@@ -97,3 +97,19 @@ def test_after_login_the_visitor_returns_to_the_page_they_asked_for_but_never_of
     away = console.post("/console/login", data={"username": "boss", "password": PASSWORD,
                                                 "next": "//evil.example/x", "csrf_token": csrf_of(form.text)})
     assert away.headers["location"] == "/console/dashboard"
+
+
+def test_failures_too_old_to_count_are_removed_when_a_new_one_is_recorded(
+        console: TestClient, member: Callable, store_of: Callable) -> None:
+    from datetime import timedelta
+
+    from store.clock import utcnow
+    from store.console import LoginFailure, LoginFailureRepository
+
+    member("wang", "staff")
+    with store_of() as store:
+        store[LoginFailureRepository].record("old", "10.0.0.9", utcnow() - timedelta(hours=2))
+    assert post_login(console, "wang", "not the password").status_code == 401
+    with store_of() as store:
+        kept = [(f.username, f.ip) for f in store.session.query(LoginFailure)]
+    assert [who for who, _ in kept] == ["wang"]

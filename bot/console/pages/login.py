@@ -79,6 +79,7 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)] = "",
             member = store[StaffRepository].by_username(username) if username else None
             right = check_password(member.password_hash if member else None, password)  # same time either way
             if member is None or not right:
+                failures.purge_before(now - FAILURE_WINDOW)
                 failures.record(username, ip, now)
                 store[AuditRepository].record(staff_id=member.id if member else None, actor=username,
                                               action="login_failed", ip=ip, now=now)
