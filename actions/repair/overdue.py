@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from actions.repair import flow
+from bot.cases import tell_staff
 from bot.jobs import JobContext
 from store.repairs import RepairRepository
 
@@ -30,8 +31,7 @@ def escalate_overdue(jobs: JobContext) -> int:
                             hours=f"{hours:g}")
             store.escalations.open(ticket.openid, "repair_overdue", text, jobs.now, household_id=ticket.household_id,
                                    source_key=f"repair-overdue:{ticket.id}")
-            for staff_openid in jobs.runtime.settings.config.staff.on_duty_openids:
-                store.outbox.enqueue(staff_openid, "staff_notice", {"content": text}, jobs.now,
-                                     dedup_key=f"staff:repair-overdue:{ticket.id}:{staff_openid}")
+            tell_staff(store, jobs.runtime.settings.config, text, f"repair-overdue:{ticket.id}", jobs.now,
+                       role="property")
             escalated += 1
     return escalated
