@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 
 class FakeWeChatApi:
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.sent: list[dict[str, Any]] = []
         self.templates: list[dict[str, Any]] = []
         self.token_requests = 0
@@ -100,7 +100,7 @@ class FakeWeChatApi:
                     return
                 self._json({"errcode": 404}, status=404)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property

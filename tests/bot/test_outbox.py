@@ -228,3 +228,26 @@ def test_with_redis_gone_the_token_is_kept_in_memory_and_messages_still_go_out(
     assert worker.run_once() == 2
     assert [m["text"]["content"] for m in fake_api.sent] == ["没有 Redis 也送到", "第二条"]
     assert fake_api.token_requests == 1  # the token is fetched once and kept
+
+
+def test_the_api_stopped_mid_run_and_brought_back_delivers_every_queued_message_once(
+        make_runtime: Callable[..., Runtime]) -> None:
+    with FakeWeChatApi() as first:
+        port = first.server.server_address[1]
+        runtime = make_runtime(WECHAT_SECRET="s3cret", WECHAT_API_BASE_URL=first.base_url)
+        worker = _outbox_worker(runtime)
+        assert worker is not None
+        Resident(runtime, "o_outage").say("你好")
+        enqueue_reply(runtime, "o_outage", "一")
+        assert worker.run_once() == 1
+    # The API is gone: nothing is delivered, nothing is lost.
+    enqueue_reply(runtime, "o_outage", "二")
+    enqueue_reply(runtime, "o_outage", "三")
+    worker.run_once()
+    waiting = [row for row in outbox_rows(runtime, "o_outage") if row.status != "sent"]
+    assert len(waiting) == 2 and all(row.status == "pending" and row.last_error for row in waiting)
+    with FakeWeChatApi(port=port) as second:  # back, at the same address
+        for minutes in (1, 10, 60, 120):
+            worker.run_once(now=utcnow() + timedelta(minutes=minutes))
+        assert [m["text"]["content"] for m in second.sent] == ["二", "三"]
+    assert [row.status for row in outbox_rows(runtime, "o_outage")] == ["sent", "sent", "sent"]
