@@ -38,10 +38,15 @@ def sent_to(fake_api: FakeWeChatApi, openid: str) -> list[str]:
     return [m["text"]["content"] for m in fake_api.sent if m["touser"] == openid and m["msgtype"] == "text"]
 
 
-def test_the_escalation_loop_end_to_end_on_wechat(staffed: Runtime, fake_api: FakeWeChatApi, store_of) -> None:
+def test_the_escalation_loop_end_to_end_on_wechat(staffed: Runtime, fake_api: FakeWeChatApi, store_of,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """人工 reaches a bound staff member's WeChat; the answer typed there reaches the resident;
-    the resident's follow-up stays with the case; 结案 closes it and tells the resident."""
+    the resident's follow-up stays with the case; 结案 closes it and tells the resident; the
+    console shows the case closed."""
     from tests.conftest import AES_KEY, APPID, TOKEN
+    from tests.console.conftest import add_member, log_in
+
+    monkeypatch.setenv("CONSOLE_SECRET", "test-console-secret-0123456789abcdef")
 
     worker = _outbox_worker(staffed)
     assert worker is not None
@@ -75,6 +80,11 @@ def test_the_escalation_loop_end_to_end_on_wechat(staffed: Runtime, fake_api: Fa
         assert any("处理完毕" in m for m in sent_to(fake_api, "o_resident_a"))
         [listed] = http.get("/api/escalations", headers=AUTH).json()
         assert listed["status"] == "closed" and "几点钟" in listed["text"]
+
+        add_member(staffed, "wang", "staff")  # the same case, seen by staff in the console
+        log_in(http, "wang")
+        page = http.get(f"/console/inbox/{case}")
+        assert page.status_code == 200 and "已结案" in page.text and "明天上午电工来换灯" in page.text
 
 
 def test_residents_cannot_use_staff_words(staffed: Runtime, store_of) -> None:
