@@ -142,10 +142,14 @@ class Assistant:
                 assert conversation is not None
                 return self._run(turn, inbound, store, conversation, now, rendezvous)
         except Exception as error:  # the boundary: whatever an action did wrong, the resident hears back
-            if unavailable(error) and rendezvous is not None and rendezvous.given_up():
-                # WeChat was told "success" and the database kept nothing: take it again later.
+            if unavailable(error) and rendezvous is not None:
                 log.warning("message %s from %s: the database is unavailable (%s)", shown_key(inbound),
                             mask_openid(inbound.openid), type(error).__name__, extra=log_fields(inbound))
+                # Nothing was kept, and the apology cannot be kept either: it goes out now if the
+                # webhook still waits; if WeChat was already told "success", the message is taken
+                # again once the database is back.
+                if rendezvous.deliver():
+                    return Answer(self.error_reply(), int(utcnow().timestamp()))
                 return ClaimState.UNAVAILABLE
             log.exception("message %s from %s failed", shown_key(inbound), mask_openid(inbound.openid),
                           extra=log_fields(inbound))
