@@ -33,8 +33,7 @@ def demo_posts(store: Store, today: date) -> int:
     repo = store[BoardRepository]
     added = 0
     for number, entry in enumerate(data["posts"], start=1):
-        parts = str(entry["address"]).split("-")
-        household = store.households.at_address(parts[0], parts[-1], parts[1] if len(parts) == 3 else "")
+        household = store.households.at_label(str(entry["address"]))
         if household is None:
             continue
         posted = datetime.combine(today - timedelta(days=int(entry["days"])), time(10), tzinfo=DEMO_ZONE)

@@ -28,8 +28,7 @@ def demo_donations(store: Store, today: date) -> int:
     repo = store[DonationRepository]
     added = 0
     for number, entry in enumerate(data["donations"], start=1):
-        parts = str(entry["address"]).split("-")
-        household = store.households.at_address(parts[0], parts[-1], parts[1] if len(parts) == 3 else "")
+        household = store.households.at_label(str(entry["address"]))
         if household is None:
             continue
         made = datetime.combine(today - timedelta(days=int(entry["days"])), time(10), tzinfo=DEMO_ZONE)

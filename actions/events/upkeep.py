@@ -13,19 +13,11 @@ from actions.events.words import EventWords
 from bot.dialogue import Context
 from store import Store
 from store.events import EventRepository, NewEvent
-from store.models import Household
 from store.points import PointsRepository
 
 DEMO_FILE = Path(__file__).with_name("demo.yml")
 #: The demo community's clock (the default config's); demo times are written in it.
 DEMO_ZONE = ZoneInfo("Asia/Shanghai")
-
-
-def _household(store: Store, address: str) -> Household | None:
-    parts = address.split("-")
-    building, room = parts[0], parts[-1]
-    unit = parts[1] if len(parts) == 3 else ""
-    return store.households.at_address(building, room, unit)
 
 
 @flow.demo
@@ -50,14 +42,14 @@ def demo_events(store: Store, today: date) -> int:
                             created)
         added += 1
         for number, signup in enumerate(entry.get("signups", []), start=1):
-            household = _household(store, str(signup["address"]))
+            household = store.households.at_label(str(signup["address"]))
             if household is None:
                 continue
             result = repo.signup(event.id, household.id, None, int(signup["count"]),
                                  key=f"demo:signup:{event.id}:{household.id}", now=created + timedelta(hours=number))
             added += int(result.outcome in ("confirmed", "waitlist"))
         for checkin in entry.get("checkins", []):
-            household = _household(store, str(checkin["address"]))
+            household = store.households.at_label(str(checkin["address"]))
             if household is None:
                 continue
             record, recorded = repo.check_in(event.id, household.id, starts)

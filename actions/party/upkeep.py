@@ -27,8 +27,7 @@ def demo_party_fees(store: Store, today: date) -> int:
     repo = store[PartyFeeRepository]
     added = 0
     for entry in data["party_fees"]:
-        parts = str(entry["address"]).split("-")
-        household = store.households.at_address(parts[0], parts[-1], parts[1] if len(parts) == 3 else "")
+        household = store.households.at_label(str(entry["address"]))
         if household is None:
             continue
         member, period = str(entry["member"]), shift_month(this_month(today), -int(entry["months_ago"]))

@@ -177,8 +177,7 @@ def demo_rewards(store: Store, today: date) -> int:
         rewards[made.name] = made
         added += int(created)
     for number, entry in enumerate(data["redemptions"], start=1):
-        parts = str(entry["address"]).split("-")
-        household = store.households.at_address(parts[0], parts[-1], parts[1] if len(parts) == 3 else "")
+        household = store.households.at_label(str(entry["address"]))
         reward = rewards.get(str(entry["reward"]))
         if household is None or reward is None:
             continue

@@ -47,6 +47,11 @@ class HouseholdRepository:
                                         Household.room == room)
         return self.session.scalars(query).first()
 
+    def at_label(self, label: str) -> Household | None:
+        """The flat written as the demo files write it: ``3-502`` or, with a unit, ``5-1-301``."""
+        parts = label.split("-")
+        return self.at_address(parts[0], parts[-1], parts[1] if len(parts) == 3 else "")
+
     def find_by_address(self, building: str, room: str, unit: str | None = None) -> list[Household]:
         """Flats at this address; without a unit, every unit of the building that has the room."""
         query = select(Household).where(Household.building == building, Household.room == room)
