@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from store.clock import UtcDateTime, utcnow
 from store.models import Base
 from store.repositories import Repository
-from store.repositories._sql import locks_rows
+from store.repositories._sql import locks_rows, rows_of_person
 
 STATUSES = ("pending", "confirmed", "declined")
 #: What a pledge gives: things, or money.
@@ -122,9 +122,7 @@ class DonationRepository(Repository):
     def forget(self, openid: str, token: str) -> int:
         """The donation stays the community's record, without the person: no openid, no name on
         the thank-you list, no photo of theirs, and ``token`` in place of the openid in its key."""
-        query = select(Donation).where(
-            (Donation.openid == openid) | Donation.source_key.contains(openid, autoescape=True))
-        rows = list(self.session.scalars(query))
+        rows = rows_of_person(self.session, Donation, openid)
         for row in rows:
             if row.openid == openid:
                 row.openid, row.donor_name, row.display = "", "", "none"

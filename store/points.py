@@ -29,7 +29,7 @@ from store.account import anonymous_token
 from store.clock import UtcDateTime, utcnow
 from store.models import Base
 from store.repositories import Repository
-from store.repositories._sql import insert_ignoring_conflicts, locks_rows
+from store.repositories._sql import insert_ignoring_conflicts, locks_rows, rows_of_person
 
 #: Why points change: giving, helping, attending, spending, and a staff correction.
 KINDS = ("donation", "volunteer", "checkin", "redemption", "correction", "other")
@@ -152,9 +152,7 @@ class PointsRepository(Repository):
         openid, and ``token`` (a fresh one by default) in its place inside a source key (a
         redemption is keyed on the message that confirmed it)."""
         token = token or anonymous_token()
-        query = select(PointsEntry).where(
-            (PointsEntry.openid == openid) | PointsEntry.source_key.contains(openid, autoescape=True))
-        rows = list(self.session.scalars(query))
+        rows = rows_of_person(self.session, PointsEntry, openid)
         for row in rows:
             if row.openid == openid:
                 row.openid = None

@@ -30,7 +30,7 @@ from store.clock import UtcDateTime, utcnow
 from store.models import Base
 from store.points import InsufficientPoints, PointsRepository
 from store.repositories import Repository
-from store.repositories._sql import locks_rows
+from store.repositories._sql import locks_rows, rows_of_person
 
 STATUSES = ("pending", "collected", "cancelled")
 #: What a redemption can come to.
@@ -249,9 +249,7 @@ class RewardRepository(Repository):
     def forget(self, openid: str, token: str) -> int:
         """Redemptions stay the household's, without the person: no openid, and ``token`` in
         place of it inside the source key."""
-        query = select(Redemption).where(
-            (Redemption.openid == openid) | Redemption.source_key.contains(openid, autoescape=True))
-        rows = list(self.session.scalars(query))
+        rows = rows_of_person(self.session, Redemption, openid)
         for row in rows:
             if row.openid == openid:
                 row.openid = None

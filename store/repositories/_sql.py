@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -38,3 +38,10 @@ def rowcount(result: Any) -> int:
 def locks_rows(session: Session) -> bool:
     """Whether SELECT … FOR UPDATE means anything here (SQLite locks the whole file instead)."""
     return session.get_bind().dialect.name == "postgresql"
+
+
+def rows_of_person(session: Session, model: Any, openid: str) -> list[Any]:
+    """Rows of ``model`` (a model with ``openid`` and ``source_key``) that are the person's own or
+    whose key mentions them: what forgetting a person must anonymise."""
+    query = select(model).where((model.openid == openid) | model.source_key.contains(openid, autoescape=True))
+    return list(session.scalars(query))
