@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.errors import SettingsError
+from nlu.yamlio import safe_load
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config.yml"
@@ -260,7 +261,7 @@ class Settings:
 def load_config(path: Path) -> Config:
     """Read and validate config.yml."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SettingsError(f"The configuration file {path} does not exist.") from None
     except (OSError, UnicodeDecodeError) as error:

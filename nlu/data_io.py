@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from nlu.yamlio import safe_load
+
 
 class DataError(ValueError):
     """Training or evaluation data that cannot be read; the message says where and why."""
@@ -102,7 +104,7 @@ def read_rasa_yaml(path: Path) -> list[Example]:
     """The intent examples of one Rasa NLU YAML file (other sections are ignored)."""
     try:
         with path.open(encoding="utf-8") as handle:
-            doc = yaml.safe_load(handle)
+            doc = safe_load(handle)
     except OSError as exc:
         raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     except yaml.YAMLError as exc:

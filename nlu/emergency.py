@@ -36,6 +36,7 @@ from typing import Any
 import yaml
 
 from nlu.pinyin import PinyinTable
+from nlu.yamlio import safe_load
 
 #: Texts up to this length have their answer kept (4,096 of them at most).
 _REMEMBERED_CHARS = 200
@@ -305,7 +306,7 @@ def read_words(path: Path | None = None) -> dict[str, Any]:
     """The words file as a mapping (nlu/emergency.yml unless ``path`` is given)."""
     path = path or WORDS_PATH
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise EmergencyWordsError(f"{path}: cannot read ({exc})") from exc
     if not isinstance(doc, dict):

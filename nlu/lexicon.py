@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from nlu.yamlio import safe_load
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 LEXICON_PATH = PACKAGE_DIR / "lexicon.yml"
 DEFAULT_DATA_DIR = PACKAGE_DIR / "data"
@@ -82,7 +84,7 @@ def _examples(block: dict[str, Any]) -> list[str]:
 def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return safe_load(handle)
     except yaml.YAMLError as exc:
         raise LexiconError(f"{path}: not valid YAML ({exc})") from exc
 

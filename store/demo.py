@@ -4,8 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from nlu.yamlio import safe_load
 from store import Store
 from store.repositories.households import NewMember
 
@@ -14,7 +13,7 @@ DEMO_FILE = Path(__file__).parent / "demo_community.yml"
 
 def seed_demo(store: Store, path: Path = DEMO_FILE) -> int:
     """Add the demo households that are not there yet; returns how many were added."""
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = safe_load(path.read_text(encoding="utf-8"))
     added = 0
     for entry in data["households"]:
         building, room, unit = str(entry["building"]), str(entry["room"]), str(entry.get("unit", ""))

@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from actions.board import flow
 from bot.dialogue import Context
 from bot.jobs import JobContext
+from nlu.yamlio import safe_load
 from store import Store
 from store.board import BoardRepository
 
@@ -29,7 +28,7 @@ def expire_posts(jobs: JobContext) -> int:
 @flow.demo
 def demo_posts(store: Store, today: date) -> int:
     """Published and pending posts of several kinds (each once: keyed like a message)."""
-    data: dict[str, Any] = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = safe_load(DEMO_FILE.read_text(encoding="utf-8"))
     repo = store[BoardRepository]
     added = 0
     for number, entry in enumerate(data["posts"], start=1):

@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from actions.donations import flow
 from actions.donations.pledge import kind_of
 from bot.dialogue import Context
+from nlu.yamlio import safe_load
 from store import Store
 from store.account import anonymous_token
 from store.donations import DonationRepository
@@ -24,7 +23,7 @@ DEMO_ZONE = ZoneInfo("Asia/Shanghai")
 def demo_donations(store: Store, today: date) -> int:
     """Pledges of demo households in each state (never 3-502 or 5-1-301, which newcomers try
     first); the confirmed ones with their points, once."""
-    data: dict[str, Any] = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = safe_load(DEMO_FILE.read_text(encoding="utf-8"))
     repo = store[DonationRepository]
     added = 0
     for number, entry in enumerate(data["donations"], start=1):

@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from actions.events import flow
 from actions.events.words import EventWords
 from bot.dialogue import Context
+from nlu.yamlio import safe_load
 from store import Store
 from store.events import EventRepository, NewEvent
 from store.points import PointsRepository
@@ -24,7 +23,7 @@ DEMO_ZONE = ZoneInfo("Asia/Shanghai")
 def demo_events(store: Store, today: date) -> int:
     """Upcoming events (one full with a waiting list, one for party members), a past one with
     a check-in; sign-ups on demo households. An event already there (by title) is left alone."""
-    data: dict[str, Any] = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = safe_load(DEMO_FILE.read_text(encoding="utf-8"))
     repo = store[EventRepository]
     added = 0
     for entry in data["events"]:

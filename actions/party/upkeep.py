@@ -6,12 +6,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from actions.bills.reading import shift_month, this_month
 from actions.party import flow
 from actions.party.fees import unpaid_of
 from bot.dialogue import Context
+from nlu.yamlio import safe_load
 from store import Store
 from store.bills import yuan_to_fen
 from store.clock import utcnow
@@ -23,7 +22,7 @@ DEMO_FILE = Path(__file__).with_name("demo.yml")
 @flow.demo
 def demo_party_fees(store: Store, today: date) -> int:
     """A few months of fees, paid and unpaid, for the demo party members (each month once)."""
-    data: dict[str, Any] = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = safe_load(DEMO_FILE.read_text(encoding="utf-8"))
     repo = store[PartyFeeRepository]
     added = 0
     for entry in data["party_fees"]:

@@ -21,7 +21,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-import yaml
 from fastapi import Header, Query
 from pydantic import AfterValidator, BeforeValidator, Field
 
@@ -29,6 +28,7 @@ from bot.api.deps import NowDep, StoreDep, not_found
 from bot.api.errors import ApiError
 from bot.api.schemas import ApiModel, ErrorBody, Text, Timestamp
 from bot.dialogue import Context, Flow, FlowSettings, MenuEntry
+from nlu.yamlio import safe_load
 from store import Store
 from store.points import KINDS, MAX_DELTA, InsufficientPoints, KeyReused, PointsRepository
 
@@ -152,7 +152,7 @@ def household_points(store: StoreDep, household_id: Annotated[int, Query(ge=1)])
 @flow.demo
 def demo_points(store: Store, today: date) -> int:
     """Points of a few demo households (not 3-502 nor 5-1-301, which newcomers try first)."""
-    data: dict[str, Any] = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = safe_load(DEMO_FILE.read_text(encoding="utf-8"))
     from store.clock import utcnow
 
     now = utcnow()

@@ -164,9 +164,9 @@ def cancel(redemption_id: int, store: StoreDep, now: NowDep, runtime: RuntimeDep
 def demo_rewards(store: Store, today: date) -> int:
     """The catalogue, and a few redemptions of demo households that have points (never 3-502 or
     5-1-301, which newcomers try first)."""
-    import yaml
+    from nlu.yamlio import safe_load
 
-    data: dict[str, Any] = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = safe_load(DEMO_FILE.read_text(encoding="utf-8"))
     repo = store[RewardRepository]
     now = utcnow()
     added = 0

@@ -7,6 +7,7 @@ from typing import Any
 import yaml
 
 from bot.errors import SettingsError
+from nlu.yamlio import safe_load
 
 
 class Responses:
@@ -23,7 +24,7 @@ class Responses:
     @classmethod
     def load(cls, path: Path, defaults: dict[str, Any] | None = None) -> Responses:
         try:
-            texts = yaml.safe_load(path.read_text(encoding="utf-8"))
+            texts = safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as error:
             raise SettingsError(f"The responses file {path} cannot be read: {error}.") from None
         if not isinstance(texts, dict):
