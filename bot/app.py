@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from bot import metrics
-from bot.api import build_api
+from bot.api import install_api
 from bot.api.errors import install_error_handling
 from bot.console import install_console
 from bot.outbox import OutboxWorker
@@ -63,7 +63,7 @@ def create_app(runtime: Runtime, *, background: bool = True, routers: Iterable[A
     app.state.outbox = outbox
     app.add_api_route("/wechat", endpoint.verify, methods=["GET"], include_in_schema=False)
     app.add_api_route("/wechat", endpoint.receive, methods=["POST"], include_in_schema=False)
-    app.include_router(build_api(runtime, [*runtime.registry.routers, *routers]))
+    install_api(app, runtime, [*runtime.registry.routers, *routers])
     install_console(app)  # the staff console at /console (its own login, roles and CSRF checks)
     if pay_settings.current() is None:  # a half-configured merchant stops here, with its sentence
         log.info("WeChat Pay is not configured: residents are told where and how to pay")
