@@ -9,6 +9,9 @@ STAMP  := $(VENV)/.installed
 RASA_VENV  := .venv-rasa
 RASA_STAMP := $(RASA_VENV)/.installed
 
+# The suite runs in parallel, one pytest worker per core (pytest-xdist); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
+
 .PHONY: run test test-postgres install train bench bench-hotpath bench-generator bench-nlu bench-startup bench-nlu-compare \
 	lint typecheck clean rasa-setup rasa-validate rasa-train rasa-serve test-rasa
 
@@ -34,7 +37,8 @@ run: $(STAMP)
 
 ## Run the whole test suite (the staff console in a real browser too), then the linter and the type checker.
 test: $(STAMP) $(CHROMIUM)
-	$(PY) -m pytest
+	$(PY) -m nlu train --quiet
+	$(PY) -m pytest -n $(TEST_WORKERS)
 	$(PY) -m ruff check bot nlu actions store tests bench
 	$(PY) -m mypy bot nlu actions store
 
@@ -42,7 +46,8 @@ test: $(STAMP) $(CHROMIUM)
 ## copy of a template database; starts PostgreSQL and Redis when they are not running.
 test-postgres: $(STAMP) $(CHROMIUM)
 	@.ci/services.sh
-	TEST_BACKEND=postgresql REDIS_URL=redis://127.0.0.1:6379/3 $(PY) -m pytest -q
+	$(PY) -m nlu train --quiet
+	TEST_BACKEND=postgresql REDIS_URL=redis://127.0.0.1:6379/3 $(PY) -m pytest -q -n $(TEST_WORKERS)
 
 train: $(STAMP)
 	$(PY) -m nlu train

@@ -46,6 +46,22 @@ hypothesis_settings.register_profile("deep", parent=hypothesis_settings.get_prof
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
+def _own_redis_database() -> None:
+    """Under pytest-xdist each worker process gets a Redis database of its own (the one in
+    ``REDIS_URL`` plus the worker's number), so that one test emptying its database never
+    touches a test running beside it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    url = os.environ.get("REDIS_URL", "")
+    if not url or not worker.startswith("gw"):
+        return
+    base, _, number = url.rpartition("/")
+    if base.startswith("redis") and number.isdigit():
+        os.environ["REDIS_URL"] = f"{base}/{int(number) + int(worker[2:])}"
+
+
+_own_redis_database()
+
+
 def wechat_env(**overrides: str) -> dict[str, str]:
     env = {"WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID, "WECHAT_AES_KEY": AES_KEY}
     env.update(overrides)
