@@ -36,7 +36,8 @@ def create_app(runtime: Runtime, *, background: bool = True, routers: Iterable[A
     all served under ``/api`` behind the staff token."""
     settings = runtime.settings
     executor = ThreadPoolExecutor(max_workers=settings.config.server.worker_threads, thread_name_prefix="turn")
-    endpoint = WeChatEndpoint(settings, runtime.assistant, executor)
+    writer = writer_for(runtime)
+    endpoint = WeChatEndpoint(settings, runtime.assistant, executor, writer)
     outbox = _outbox_worker(runtime)
 
     @asynccontextmanager
@@ -50,6 +51,8 @@ def create_app(runtime: Runtime, *, background: bool = True, routers: Iterable[A
             if scheduler is not None:
                 scheduler.stop()
             executor.shutdown(wait=False, cancel_futures=True)
+            if writer is not None:
+                writer.shutdown(wait=False, cancel_futures=True)
             if endpoint.redelivery.pending():
                 log.error("stopping with %d message(s) still waiting for the database; they are lost",
                           endpoint.redelivery.pending())
@@ -143,3 +146,17 @@ def from_environment() -> FastAPI:
     config = os.environ.get("LINLI_CONFIG")
     settings = load_settings(Path(config) if config else None, require_token=True)
     return create_app(build_runtime(settings))
+
+
+def writer_for(runtime: Runtime) -> ThreadPoolExecutor | None:
+    """The thread that runs messages' transactions, on SQLite; None elsewhere.
+
+    SQLite takes one writer at a time. Many turn threads queueing for it cost more than they
+    give: they compete with the event loop for the interpreter, the lock lets the one that
+    just left jump the queue (the tail grows), and each brings its own connection, whose page
+    cache another connection's commit has emptied. One thread takes the transactions in the
+    order they come, on one warm connection; the NLU and slow preparation still run beside it
+    in the worker threads. PostgreSQL runs transactions side by side, in the worker threads."""
+    if runtime.database.dialect.name != "sqlite":
+        return None
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")

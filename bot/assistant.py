@@ -117,16 +117,34 @@ class Assistant:
         self._footer: tuple[Responses, str] | None = None
 
     # --- what the webhook drives -------------------------------------------------------------
-    def take(self, inbound: Inbound, rendezvous: Rendezvous | None = None) -> Answer | ClaimState:
+    def understand(self, inbound: Inbound) -> Turn:
+        """The turn as the NLU reads it, with the slow work its answer needs (a forecast) done:
+        everything that holds no database, so that it can run beside other messages' turns."""
+        return self.prepare(self.read(inbound))
+
+    @property
+    def reads_in_process(self) -> bool:
+        """Whether reading a message is quick work in this process (the built-in engine, its
+        recent parses kept), rather than a call to another server (Rasa)."""
+        return isinstance(self.nlu, nlu.Engine)
+
+    def needs_preparing(self, turn: Turn) -> bool:
+        """Whether the answer to ``turn`` wants slow work done first (see :meth:`prepare`)."""
+        return bool(self.dialogue.registry.prepares_for(self.dialogue.intent_of(turn)))
+
+    def take(self, inbound: Inbound, rendezvous: Rendezvous | None = None,
+             turn: Turn | None = None) -> Answer | ClaimState:
         """Answer the message, or give the answer an earlier delivery of it got.
 
-        The NLU reads the words first, outside any transaction; then one transaction locks the
-        resident's conversation, looks the message key up (a retry waits for the first
-        delivery's lock and finds its reply), runs the dialogue and stores everything it
-        changed together with the reply. Returns the answer, or DEFERRED when the first
-        delivery's reply goes out through the outbox."""
+        The NLU reads the words first, outside any transaction (:meth:`understand`, unless the
+        caller did it and passes ``turn``); then one transaction locks the resident's
+        conversation, looks the message key up (a retry waits for the first delivery's lock and
+        finds its reply), runs the dialogue and stores everything it changed together with the
+        reply. Returns the answer, or DEFERRED when the first delivery's reply goes out through
+        the outbox."""
         try:
-            turn = self._prepare(self._understand(inbound))
+            if turn is None:
+                turn = self.understand(inbound)
             with transaction(self.factory) as session:
                 store = Store(session)
                 now = utcnow()
@@ -160,8 +178,7 @@ class Assistant:
         outcome = self.take(inbound)
         return outcome.reply if isinstance(outcome, Answer) else None
 
-    # --- inside -------------------------------------------------------------------------------
-    def _prepare(self, turn: Turn) -> Turn:
+    def prepare(self, turn: Turn) -> Turn:
         """Slow work the answer will need (a forecast), done before the transaction so that it
         holds the database for nobody; a failure here only means the answer does it itself."""
         hooks = self.dialogue.registry.prepares_for(self.dialogue.intent_of(turn))
@@ -179,7 +196,7 @@ class Assistant:
     def _read(self, text: str, today: date) -> Parse:
         return self.nlu.parse(text, today=today)
 
-    def _understand(self, inbound: Inbound) -> Turn:
+    def read(self, inbound: Inbound) -> Turn:
         """Build the turn, reading the words with the NLU outside any database transaction."""
         now = utcnow()
         parse = None
@@ -195,6 +212,7 @@ class Assistant:
             plain=plain(text) if text else "",
         )
 
+    # --- inside -------------------------------------------------------------------------------
     def _run(self, turn: Turn, inbound: Inbound, store: Store, conversation: ConversationRow, now: datetime,
              rendezvous: Rendezvous | None) -> Answer:
         if inbound.opens_window:

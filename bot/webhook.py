@@ -26,6 +26,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from bot import metrics
 from bot.assistant import Answer, Assistant, Rendezvous, log_fields, shown_key
+from bot.dialogue.turn import Turn
 from bot.errors import BadMessage, BadRequest, BodyTooLarge
 from bot.privacy import mask_openid
 from bot.redelivery import Redelivery
@@ -41,10 +42,12 @@ SUCCESS = "success"
 
 
 class WeChatEndpoint:
-    def __init__(self, settings: Settings, assistant: Assistant, executor: ThreadPoolExecutor) -> None:
+    def __init__(self, settings: Settings, assistant: Assistant, executor: ThreadPoolExecutor,
+                 writer: ThreadPoolExecutor | None = None) -> None:
         self.settings = settings
         self.assistant = assistant
         self.executor = executor
+        self.writer = writer or executor
         secrets_ = settings.wechat
         self.token = secrets_.token
         self.max_skew = secrets_.max_clock_skew
@@ -138,13 +141,14 @@ class WeChatEndpoint:
     async def _answer(self, inbound: Inbound, started: float) -> Answer | None:
         """The reply for this delivery, or None for ``success`` (the outbox will carry it).
 
-        Taking and answering the message run in a worker thread, and the whole of it is held to
-        the reply budget: a retry waiting for the first delivery's lock, or a database slow to
-        hand it over, delays nobody's reply past the budget either."""
-        loop = asyncio.get_running_loop()
+        The built-in NLU reads the words right here; a call to another NLU server and any slow
+        preparation (a forecast) run in a worker thread, the transaction in the writer's (see
+        :func:`bot.app.writer_for`); the whole of it is held to the reply budget:
+        a retry waiting for the first delivery's lock, or a database slow to hand it over,
+        delays nobody's reply past the budget either."""
         deadline = started + self.budget
         rendezvous = Rendezvous()
-        job = loop.run_in_executor(self.executor, self.assistant.take, inbound, rendezvous)
+        job = asyncio.ensure_future(self._take(inbound, rendezvous))
         try:
             outcome = await asyncio.wait_for(asyncio.shield(job), timeout=max(deadline - time.monotonic(), 0.01))
         except TimeoutError:
@@ -157,6 +161,20 @@ class WeChatEndpoint:
         if isinstance(outcome, Answer):
             return outcome
         return None  # deferred: the first delivery's reply goes through the outbox
+
+    async def _take(self, inbound: Inbound, rendezvous: Rendezvous) -> Answer | ClaimState:
+        loop = asyncio.get_running_loop()
+        turn: Turn | None = None
+        try:
+            if self.assistant.reads_in_process:  # a fraction of a millisecond: not worth a thread
+                turn = self.assistant.read(inbound)
+                if self.assistant.needs_preparing(turn):
+                    turn = await loop.run_in_executor(self.executor, self.assistant.prepare, turn)
+            else:
+                turn = await loop.run_in_executor(self.executor, self.assistant.understand, inbound)
+        except Exception:  # taking it reads the words again, and answers a failure as any other
+            log.exception("reading message %s failed", shown_key(inbound), extra=log_fields(inbound))
+        return await loop.run_in_executor(self.writer, self.assistant.take, inbound, rendezvous, turn)
 
     def _taken_late(self, done: asyncio.Future[Any], inbound: Inbound) -> None:
         """A message WeChat was told ``success`` for, whose database work then failed, is taken

@@ -33,7 +33,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        # LIFO: the connection used last is used next; its page cache is still warm (another
+        # connection's commit empties it).
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, pool_use_lifo=True)
         _tune_sqlite(engine)
         return engine
     # A server that does not answer costs a connection attempt CONNECT_TIMEOUT seconds, not a hang.

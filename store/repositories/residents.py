@@ -4,16 +4,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from store.models import Household, Member, Resident
+from store.repositories._prepared import Prepared
 from store.repositories._sql import insert_ignoring_conflicts
 
 _REFRESH = timedelta(minutes=1)
-# Built once: every message loads its resident (cheaper than Session.get, which builds its query
-# each time it has to go to the database).
-_BY_OPENID = select(Resident).where(Resident.openid == bindparam("openid"))
+# Every message loads its resident: the row is read on the driver (see _prepared) and handed to
+# the unit of work as if the ORM had loaded it, at about half the cost of an ORM query.
+_COLUMNS = tuple(Resident.__table__.columns)
+_NAMES = tuple(column.key for column in _COLUMNS)
+_BY_OPENID = Prepared(select(*_COLUMNS).where(Resident.openid == bindparam("openid")))
 
 
 class ResidentRepository:
@@ -46,7 +49,15 @@ class ResidentRepository:
         """As ``Session.get``: the one already in this unit of work, else the stored one."""
         if identity_key(Resident, openid) in self.session.identity_map:
             return self.session.get(Resident, openid)  # no SQL, unless it was expired
-        return self.session.scalars(_BY_OPENID, {"openid": openid}).first()
+        if self.session.new and self.session.autoflush:  # as a query would: a resident added, not yet written
+            self.session.flush()
+        rows = _BY_OPENID.rows(self.session.connection(), {"openid": openid})
+        if not rows:
+            return None
+        resident = Resident(**dict(zip(_NAMES, rows[0], strict=True)))
+        make_transient_to_detached(resident)  # as loaded: nothing to write, relationships load on use
+        self.session.add(resident)
+        return resident
 
     @staticmethod
     def record_inbound(resident: Resident, now: datetime) -> Resident:

@@ -75,12 +75,12 @@ def test_already_bound_resident_is_told_so(runtime: Runtime) -> None:
 def test_the_binding_command_works_whatever_the_nlu_makes_of_it(runtime: Runtime, store_of) -> None:
     from nlu.types import IntentPrediction, Parse
 
-    understand = runtime.assistant._understand
+    understand = runtime.assistant.read
 
     def confused(inbound):
         turn = understand(inbound)
         return turn.with_parse(Parse(turn.text, IntentPrediction("out_of_scope", 0.9), turn.entities))
 
-    runtime.assistant._understand = confused  # type: ignore[method-assign]
+    runtime.assistant.read = confused  # type: ignore[method-assign]
     assert "绑定成功" in Resident(runtime, "o_cmd").say("绑定 3-502 张三 1234")
     assert bound_household(store_of, "o_cmd") == "3-502"

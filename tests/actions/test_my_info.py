@@ -43,13 +43,13 @@ def test_my_info_for_someone_not_bound(wechat: WeChatServer) -> None:
 def test_my_info_words_work_whatever_the_nlu_makes_of_them(runtime: Runtime, words: str) -> None:
     from nlu.types import IntentPrediction, Parse
 
-    understand = runtime.assistant._understand
+    understand = runtime.assistant.read
 
     def confused(inbound):
         turn = understand(inbound)
         return turn.with_parse(Parse(turn.text, IntentPrediction("out_of_scope", 0.9), turn.entities))
 
-    runtime.assistant._understand = confused  # type: ignore[method-assign]
+    runtime.assistant.read = confused  # type: ignore[method-assign]
     resident = Resident(runtime, "o_info_words")
     resident.say(words)
     assert resident.last is not None and resident.last.keys[0] == "account.info_title"

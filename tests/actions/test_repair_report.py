@@ -113,13 +113,13 @@ def test_an_emergency_is_urgent_whatever_the_nlu_and_the_open_form(runtime: Runt
 
     resident = Resident(runtime, "o_emergency")
     assert "楼号" in resident.say("我想绑定住户")  # another flow is open
-    understand = runtime.assistant._understand
+    understand = runtime.assistant.read
 
     def confused(inbound):
         turn = understand(inbound)
         return turn.with_parse(Parse(turn.text, IntentPrediction("out_of_scope", 0.9)))
 
-    runtime.assistant._understand = confused  # type: ignore[method-assign]
+    runtime.assistant.read = confused  # type: ignore[method-assign]
     reply = resident.say("家里天然气味道好重")
     assert "962777" in reply
     [ticket] = tickets(store_of)

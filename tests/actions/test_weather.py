@@ -338,7 +338,7 @@ def test_asked_in_the_middle_of_a_report_the_weather_is_answered_and_the_report_
 def test_stopping_the_morning_weather_works_whatever_the_nlu_read(runtime: Runtime, store_of: Callable) -> None:
     from nlu.types import IntentPrediction, Parse
 
-    understand = runtime.assistant._understand
+    understand = runtime.assistant.read
 
     def read_as_stop(inbound):  # the NLU reads the words as leaving something
         turn = understand(inbound)
@@ -346,7 +346,7 @@ def test_stopping_the_morning_weather_works_whatever_the_nlu_read(runtime: Runti
 
     resident = Resident(runtime, "o_stopword")
     resident.say("每天早上提醒我天气")
-    runtime.assistant._understand = read_as_stop  # type: ignore[method-assign]
+    runtime.assistant.read = read_as_stop  # type: ignore[method-assign]
     resident.say("别再发天气给我了")
     assert resident.last is not None and resident.last.keys == ("weather.unsubscribed",)
     assert subscribed(store_of) == []

@@ -131,7 +131,7 @@ def test_binding_first_then_the_waiting_request_resumes(runtime: Runtime) -> Non
         return Reply.text(f"PRIVATE {ctx.require_household(turn).address}")
 
     runtime.registry.add(private)
-    understand = runtime.assistant._understand
+    understand = runtime.assistant.read
 
     def read_private(inbound):  # the NLU reads this message as the private service
         turn = understand(inbound)
@@ -139,7 +139,7 @@ def test_binding_first_then_the_waiting_request_resumes(runtime: Runtime) -> Non
             return turn.with_parse(Parse(inbound.text, IntentPrediction("test_private_intent", 0.99)))
         return turn
 
-    runtime.assistant._understand = read_private  # type: ignore[method-assign]
+    runtime.assistant.read = read_private  # type: ignore[method-assign]
     resident = Resident(runtime, "o_resume")
     assert "绑定" in resident.say("看我的隐私")
     reply = resident.say("绑定 3-502 张三 1234")

@@ -29,7 +29,7 @@ def private(runtime: Runtime) -> Runtime:
         return Reply.text("OFFER", [Option.intent("第二页", "test_private_words", slots={"page": 2})])
 
     runtime.registry.add(flow)
-    understand = runtime.assistant._understand
+    understand = runtime.assistant.read
 
     def read(inbound):  # the NLU reads these messages as the test services, keeping its entities
         turn = understand(inbound)
@@ -38,7 +38,7 @@ def private(runtime: Runtime) -> Runtime:
             return turn
         return turn.with_parse(Parse(inbound.text, IntentPrediction(intent, 0.99), turn.entities))
 
-    runtime.assistant._understand = read  # type: ignore[method-assign]
+    runtime.assistant.read = read  # type: ignore[method-assign]
     return runtime
 
 
