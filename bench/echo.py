@@ -80,8 +80,8 @@ def create_echo_app(token: str, appid: str, aes_key: str, max_skew: int = 300) -
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok")
 
-    app.add_api_route("/wechat", verify, methods=["GET"], include_in_schema=False)
-    app.add_api_route("/wechat", receive, methods=["POST"], include_in_schema=False)
+    app.add_route("/wechat", verify, methods=["GET"], include_in_schema=False)  # as the bot's
+    app.add_route("/wechat", receive, methods=["POST"], include_in_schema=False)
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     return app
 

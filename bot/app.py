@@ -64,8 +64,10 @@ def create_app(runtime: Runtime, *, background: bool = True, routers: Iterable[A
                   swagger_ui_parameters={"persistAuthorization": True})
     app.state.runtime = runtime
     app.state.outbox = outbox
-    app.add_api_route("/wechat", endpoint.verify, methods=["GET"], include_in_schema=False)
-    app.add_api_route("/wechat", endpoint.receive, methods=["POST"], include_in_schema=False)
+    # Plain Starlette routes: the webhook reads its request itself, so FastAPI's per-request
+    # dependency solving would be work for nothing on every message.
+    app.add_route("/wechat", endpoint.verify, methods=["GET"], include_in_schema=False)
+    app.add_route("/wechat", endpoint.receive, methods=["POST"], include_in_schema=False)
     install_api(app, runtime, [*runtime.registry.routers, *routers])
     install_console(app)  # the staff console at /console (its own login, roles and CSRF checks)
     if pay_settings.current() is None:  # a half-configured merchant stops here, with its sentence
