@@ -110,15 +110,15 @@ def test_morning_weather_asked_twice_through_the_webhook_is_one_subscription(
 
 def test_a_slow_forecast_holds_up_nobody_elses_message(wechat: WeChatServer, fake: FakeOpenMeteo) -> None:
     """Fetching a forecast runs beside the database work, never inside it: while one resident's
-    forecast takes two seconds to come, another resident's messages are answered at once."""
-    fake.delay = 2.0
+    forecast takes three seconds to come, another resident's messages are answered at once."""
+    fake.delay = 3.0
     asked = threading.Thread(target=lambda: timed(wechat, "o_wx_slow", "明天天气怎么样"))
     asked.start()
     while not fake.requests and asked.is_alive():  # the forecast is on its way
         time.sleep(0.01)
     for words in ("你好", "报修进度", "1"):
         content, elapsed = timed(wechat, "o_wx_meanwhile", words)
-        assert elapsed < 1.0, f"{words!r} waited {elapsed:.2f}s behind the forecast"
+        assert elapsed < 1.5, f"{words!r} waited {elapsed:.2f}s behind the forecast"
         assert content
     asked.join(10)
     assert fake.calls == 1
