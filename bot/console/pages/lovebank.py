@@ -14,6 +14,7 @@ Every change goes through the staff API's own function and leaves an audit row i
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Form, Query
@@ -146,19 +147,8 @@ def confirm(request: Request, viewer: ViewerDep, donation_id: int, points: Annot
     except ValidationError as wrong:
         return redirect("/lovebank/donations", error=_field(wrong), donation=donation_id)
     runtime = runtime_of(request)
-
-    def decide(store: Store) -> None:
-        found = store[DonationRepository].get(donation_id)
-        was_pending = found is not None and found.status == "pending"
-        api_confirm(donation_id, body, store, now(), runtime)
-        if was_pending:
-            audit(store, request, "donation_confirm", "donation", donation_id, detail=f"{body.points}")
-
-    _, refused = attempt(request, decide)
-    if refused is not None:
-        return redirect("/lovebank/donations", donation=donation_id,
-                        error=_refusal_code(refused.status_code, refused.body.get("field")))
-    return redirect("/lovebank/donations", done="confirmed", donation=donation_id)
+    return _decide(request, donation_id, "donation_confirm", "confirmed", f"{body.points}",
+                   lambda store: api_confirm(donation_id, body, store, now(), runtime))
 
 
 @pages.post("/lovebank/donations/{donation_id}/decline", roles=LOVE_ROLES)
@@ -171,19 +161,27 @@ def decline(request: Request, viewer: ViewerDep, donation_id: int,
     except ValidationError as wrong:
         return redirect("/lovebank/donations", error=_field(wrong), donation=donation_id)
     runtime = runtime_of(request)
+    return _decide(request, donation_id, "donation_decline", "declined", body.reason or "",
+                   lambda store: api_decline(donation_id, store, now(), runtime, body))
+
+
+def _decide(request: Request, donation_id: int, action: str, done: str, detail: str,
+            apply: Callable[[Store], object]) -> Response:
+    """Confirm or decline a pledge through the staff API's own function; audited only when it
+    was still pending (a second click changes nothing and is not logged again)."""
 
     def decide(store: Store) -> None:
         found = store[DonationRepository].get(donation_id)
         was_pending = found is not None and found.status == "pending"
-        api_decline(donation_id, store, now(), runtime, body)
+        apply(store)
         if was_pending:
-            audit(store, request, "donation_decline", "donation", donation_id, detail=body.reason or "")
+            audit(store, request, action, "donation", donation_id, detail=detail)
 
     _, refused = attempt(request, decide)
     if refused is not None:
         return redirect("/lovebank/donations", donation=donation_id,
                         error=_refusal_code(refused.status_code, refused.body.get("field")))
-    return redirect("/lovebank/donations", done="declined", donation=donation_id)
+    return redirect("/lovebank/donations", done=done, donation=donation_id)
 
 
 # --- rewards --------------------------------------------------------------------------------------
