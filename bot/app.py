@@ -2,6 +2,7 @@
 background jobs."""
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -45,6 +46,7 @@ def create_app(runtime: Runtime, *, background: bool = True, routers: Iterable[A
         scheduler = Scheduler(runtime, outbox) if background else None
         if scheduler is not None:
             scheduler.start()
+        _settle_heap()
         try:
             yield
         finally:
@@ -150,6 +152,15 @@ def from_environment() -> FastAPI:
     return create_app(build_runtime(settings))
 
 
+def _settle_heap() -> None:
+    """Keep what start-up built (the NLU model, flows, routes: most of the heap) out of the
+    garbage collector's full passes, which otherwise walk all of it every few thousand
+    messages and stall every reply behind them (the longest replies under load, measured in
+    bench/RESULTS.md). Objects made later are collected as usual."""
+    gc.collect()
+    gc.freeze()
+
+
 def writer_for(runtime: Runtime) -> ThreadPoolExecutor | None:
     """The thread that runs messages' transactions, on SQLite; None elsewhere.
 
@@ -158,7 +169,9 @@ def writer_for(runtime: Runtime) -> ThreadPoolExecutor | None:
     just left jump the queue (the tail grows), and each brings its own connection, whose page
     cache another connection's commit has emptied. One thread takes the transactions in the
     order they come, on one warm connection; the NLU and slow preparation still run beside it
-    in the worker threads. PostgreSQL runs transactions side by side, in the worker threads."""
+    in the worker threads (and a transaction that can start at once runs on the event loop, see
+    :meth:`bot.webhook.WeChatEndpoint._take`). PostgreSQL runs transactions side by side, in the
+    worker threads."""
     if runtime.database.dialect.name != "sqlite":
         return None
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")

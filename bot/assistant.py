@@ -33,7 +33,7 @@ from bot.wechat.render import render_text
 from nlu.types import Parse
 from store import Store
 from store.clock import utcnow
-from store.db import transaction, unavailable
+from store.db import WriterBusy, transaction, unavailable
 from store.repositories.conversations import ConversationRow
 from store.repositories.processed import ClaimState
 
@@ -133,7 +133,7 @@ class Assistant:
         return bool(self.dialogue.registry.prepares_for(self.dialogue.intent_of(turn)))
 
     def take(self, inbound: Inbound, rendezvous: Rendezvous | None = None,
-             turn: Turn | None = None) -> Answer | ClaimState:
+             turn: Turn | None = None, *, wait: bool = True) -> Answer | ClaimState:
         """Answer the message, or give the answer an earlier delivery of it got.
 
         The NLU reads the words first, outside any transaction (:meth:`understand`, unless the
@@ -141,11 +141,12 @@ class Assistant:
         conversation, looks the message key up (a retry waits for the first delivery's lock and
         finds its reply), runs the dialogue and stores everything it changed together with the
         reply. Returns the answer, or DEFERRED when the first delivery's reply goes out through
-        the outbox."""
+        the outbox. ``wait=False``: raise :class:`~store.db.WriterBusy`, having done nothing,
+        when the transaction cannot start at once (see :func:`store.db.transaction`)."""
         try:
             if turn is None:
                 turn = self.understand(inbound)
-            with transaction(self.factory) as session:
+            with transaction(self.factory, wait=wait) as session:
                 store = Store(session)
                 now = utcnow()
                 conversation = store.conversations.lock_row(inbound.openid)
@@ -159,6 +160,8 @@ class Assistant:
                     return ClaimState.DEFERRED
                 assert conversation is not None
                 return self._run(turn, inbound, store, conversation, now, rendezvous)
+        except WriterBusy:
+            raise
         except Exception as error:  # the boundary: whatever an action did wrong, the resident hears back
             if unavailable(error) and rendezvous is not None:
                 log.warning("message %s from %s: the database is unavailable (%s)", shown_key(inbound),

@@ -61,6 +61,8 @@ class ServerConfig(_Section):
     reply_budget_seconds: float = Field(4.0, gt=0, le=4.5)
     max_body_bytes: int = Field(65536, ge=1024)
     worker_threads: int = Field(16, ge=1, le=256)
+    #: SQLite: a message whose transaction can start at once is taken on the event loop.
+    turns_on_event_loop: bool = True
 
 
 class Keywords(_Section):

@@ -34,6 +34,7 @@ from bot.settings import Settings
 from bot.wechat.crypto import MessageCrypto, check_nonce, check_signature, check_timestamp
 from bot.wechat.inbound import Inbound, parse_inbound, parse_xml
 from bot.wechat.render import render_xml
+from store.db import WriterBusy
 from store.repositories.processed import ClaimState
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,10 @@ class WeChatEndpoint:
         self.assistant = assistant
         self.executor = executor
         self.writer = writer or executor
+        #: SQLite: a message whose transaction can start at once is taken right on the event loop
+        #: (see :meth:`_take`); ``_queued`` counts those waiting for the writer thread meanwhile.
+        self.inline = writer is not None and settings.config.server.turns_on_event_loop
+        self._queued = 0
         secrets_ = settings.wechat
         self.token = secrets_.token
         self.max_skew = secrets_.max_clock_skew
@@ -142,10 +147,10 @@ class WeChatEndpoint:
         """The reply for this delivery, or None for ``success`` (the outbox will carry it).
 
         The built-in NLU reads the words right here; a call to another NLU server and any slow
-        preparation (a forecast) run in a worker thread, the transaction in the writer's (see
-        :func:`bot.app.writer_for`); the whole of it is held to the reply budget:
-        a retry waiting for the first delivery's lock, or a database slow to hand it over,
-        delays nobody's reply past the budget either."""
+        preparation (a forecast) run in a worker thread, the transaction on the event loop when
+        it can start at once, else in the writer's thread (see :meth:`_take`); the whole of it
+        is held to the reply budget: a retry waiting for the first delivery's lock, or a
+        database slow to hand it over, delays nobody's reply past the budget either."""
         deadline = started + self.budget
         rendezvous = Rendezvous()
         job = asyncio.ensure_future(self._take(inbound, rendezvous))
@@ -174,7 +179,22 @@ class WeChatEndpoint:
                 turn = await loop.run_in_executor(self.executor, self.assistant.understand, inbound)
         except Exception:  # taking it reads the words again, and answers a failure as any other
             log.exception("reading message %s failed", shown_key(inbound), extra=log_fields(inbound))
-        return await loop.run_in_executor(self.writer, self.assistant.take, inbound, rendezvous, turn)
+        if self.inline and turn is not None and self._queued == 0:
+            # SQLite, nobody queued before this message, the write lock free, a connection open:
+            # the turn is a millisecond of work that cannot wait on anything, so it runs here.
+            # Handing it to a thread and back cost a third of the CPU of a message (the two
+            # threads passing the interpreter lock back and forth at every statement).
+            try:
+                return self.assistant.take(inbound, rendezvous, turn, wait=False)
+            except WriterBusy:
+                pass  # someone is writing: queue behind them, in the writer's thread
+        self._queued += 1
+        taken = loop.run_in_executor(self.writer, self.assistant.take, inbound, rendezvous, turn)
+        taken.add_done_callback(self._dequeued)
+        return await taken
+
+    def _dequeued(self, _taken: asyncio.Future[Any]) -> None:
+        self._queued -= 1
 
     def _taken_late(self, done: asyncio.Future[Any], inbound: Inbound) -> None:
         """A message WeChat was told ``success`` for, whose database work then failed, is taken

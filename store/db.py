@@ -22,6 +22,10 @@ from store.repositories._prepared import driver_sql
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 READ_ONLY = "linli_read_only"
+#: Execution option of a transaction that must not wait for SQLite's write lock (see :func:`transaction`).
+NO_WAIT = "linli_no_wait"
+#: Milliseconds a SQLite writer waits for another process's write to finish.
+BUSY_TIMEOUT_MS = 30000
 #: Seconds to wait for a PostgreSQL connection (and for a free one in the pool).
 CONNECT_TIMEOUT = 3
 
@@ -60,14 +64,31 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Writers take the lock up front (no deadlocked upgrades); readers never wait in WAL mode.
-        readonly = connection.get_execution_options().get(READ_ONLY, False)
-        driver_sql(connection, "BEGIN" if readonly else "BEGIN IMMEDIATE")  # every message: on the driver
+        options = connection.get_execution_options()
+        if options.get(READ_ONLY, False):
+            driver_sql(connection, "BEGIN")
+        elif options.get(NO_WAIT, False):
+            _begin_without_waiting(connection)
+        else:
+            driver_sql(connection, "BEGIN IMMEDIATE")  # every message: on the driver
+
+
+def _begin_without_waiting(connection: Any) -> None:
+    """BEGIN IMMEDIATE, or :class:`WriterBusy` at once when another process is writing."""
+    driver = connection.connection.dbapi_connection
+    driver.execute("PRAGMA busy_timeout=0")
+    try:
+        driver.execute("BEGIN IMMEDIATE")
+    except connection.dialect.loaded_dbapi.OperationalError as error:
+        raise WriterBusy(str(error)) from error
+    finally:
+        driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def make_sessionmaker(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
@@ -93,16 +114,44 @@ def _sqlite_write_lock(engine: Engine) -> threading.Lock:
         return _write_locks.setdefault(str(engine.url), threading.Lock())
 
 
+class WriterBusy(Exception):
+    """A transaction asked not to wait found SQLite's writer busy (or no open connection at
+    hand); nothing was done."""
+
+
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit when the block returns, roll back when it raises."""
+def transaction(factory: sessionmaker[Session], *, wait: bool = True) -> Iterator[Session]:
+    """One unit of work: commit when the block returns, roll back when it raises.
+
+    ``wait=False`` (SQLite only) is for a caller that must not block, the event loop: the
+    transaction starts only if it can start at once (no other writer of this process or
+    another, a connection open in the pool), and raises :class:`WriterBusy` otherwise."""
     lock: threading.Lock | None = factory.kw.get("info", {}).get(WRITE_LOCK)
     if lock is None:
+        if not wait:
+            raise WriterBusy("only SQLite's writer can be asked not to wait")
         with factory() as session, session.begin():
             yield session
         return
-    with lock, factory() as session, session.begin():
-        yield session
+    if wait:
+        with lock, factory() as session, session.begin():
+            yield session
+        return
+    if not _has_open_connection(factory) or not lock.acquire(blocking=False):
+        raise WriterBusy("another writer holds the database")
+    try:
+        with factory() as session, session.begin():
+            session.connection(execution_options={NO_WAIT: True})  # BEGIN IMMEDIATE now, or WriterBusy
+            yield session
+    finally:
+        lock.release()
+
+
+def _has_open_connection(factory: sessionmaker[Session]) -> bool:
+    """Whether the pool holds an open connection (opening one is work that may take time)."""
+    pool: Any = factory.kw["bind"].pool
+    checkedin = getattr(pool, "checkedin", None)
+    return checkedin is not None and checkedin() > 0
 
 
 def alembic_config(engine: Engine) -> Any:

@@ -1,0 +1,138 @@
+"""SQLite: a message whose transaction can start at once is taken on the event loop; one that
+would have to wait (another writer of this process or of another) waits in the writer thread,
+held to the reply budget, and the event loop stays free meanwhile."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from bot.app import create_app
+from bot.runtime import Runtime
+from store import Store
+from store.clock import utcnow
+from store.db import WriterBusy, transaction
+from tests.conftest import AES_KEY, APPID, BACKEND, TOKEN
+from tests.wechat_client import WeChatServer
+
+pytestmark = pytest.mark.skipif(BACKEND != "sqlite", reason="PostgreSQL takes every transaction in a worker thread")
+
+
+def threads_of_turns(runtime: Runtime) -> list[str]:
+    """The names of the threads the turns run in, from now on."""
+    names: list[str] = []
+    respond = runtime.assistant.dialogue.respond
+
+    def noted(turn, ctx, state):
+        names.append(threading.current_thread().name)
+        return respond(turn, ctx, state)
+
+    runtime.assistant.dialogue.respond = noted  # type: ignore[method-assign]
+    return names
+
+
+def outbox_of(runtime: Runtime, openid: str) -> list[str]:
+    with transaction(runtime.factory) as session:
+        return [str(m.payload) for m in Store(session).outbox.for_openid(openid)]
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.fixture
+def budget_runtime(make_runtime: Callable[..., Runtime], config_with: Callable[..., Path]) -> Runtime:
+    return make_runtime(config_with(server={"reply_budget_seconds": 0.3}))
+
+
+@pytest.fixture
+def http(budget_runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(budget_runtime, background=False)) as client:
+        yield client
+
+
+def test_a_turn_that_can_start_at_once_runs_on_the_event_loop(wechat: WeChatServer, runtime: Runtime) -> None:
+    wechat.say("o_loop", "你好")  # the pool now holds an open connection
+    names = threads_of_turns(runtime)
+    assert "物业报修" in wechat.say("o_loop", "菜单").content
+    assert names and not names[0].startswith(("store", "turn"))
+
+
+def test_with_the_setting_off_every_turn_runs_in_the_writer_thread(
+        make_runtime: Callable[..., Runtime], config_with: Callable[..., Path]) -> None:
+    runtime = make_runtime(config_with(server={"turns_on_event_loop": False}))
+    names = threads_of_turns(runtime)
+    with TestClient(create_app(runtime, background=False)) as client:
+        wechat = WeChatServer(client, TOKEN, APPID, AES_KEY)
+        for text in ("你好", "菜单"):
+            assert wechat.say("o_writer", text).status == 200
+    assert len(names) == 2 and all(name.startswith("store") for name in names)
+
+
+def test_a_message_behind_a_long_write_of_this_process_waits_in_the_writer_thread(
+        budget_runtime: Runtime, http: TestClient) -> None:
+    wechat = WeChatServer(http, TOKEN, APPID, AES_KEY)
+    wechat.say("o_behind", "你好")
+    names = threads_of_turns(budget_runtime)
+    holding = threading.Event()
+
+    def long_write() -> None:  # a staff import, say, holding the database for a second
+        with transaction(budget_runtime.factory):
+            holding.set()
+            time.sleep(1.0)
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    assert holding.wait(5)
+    started = time.monotonic()
+    reply = wechat.say("o_behind", "菜单")
+    assert reply.body == "success" and time.monotonic() - started < 0.9  # inside the budget
+    started = time.monotonic()
+    assert http.get("/healthz").status_code == 200 and time.monotonic() - started < 0.5  # the loop is free
+    writer.join()
+    assert wait_for(lambda: any("物业报修" in text for text in outbox_of(budget_runtime, "o_behind")))
+    assert names == ["store_0"]  # taken once, in the writer thread
+
+
+def test_another_process_writing_holds_up_no_reply_past_the_budget(budget_runtime: Runtime,
+                                                                    http: TestClient) -> None:
+    wechat = WeChatServer(http, TOKEN, APPID, AES_KEY)
+    wechat.say("o_other_process", "你好")
+    other = sqlite3.connect(budget_runtime.database.url.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process (a command-line import) is writing
+    try:
+        started = time.monotonic()
+        reply = wechat.say("o_other_process", "菜单")
+        assert reply.body == "success" and time.monotonic() - started < 0.9
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert wait_for(lambda: any("物业报修" in text for text in outbox_of(budget_runtime, "o_other_process")))
+    assert "物业报修" in wechat.say("o_other_process", "菜单").content  # and the next one is answered at once
+
+
+def test_a_transaction_asked_not_to_wait_raises_having_done_nothing(runtime: Runtime) -> None:
+    with transaction(runtime.factory) as session:  # an open connection in the pool from now on
+        Store(session).conversations.create_row("o_nowait", utcnow())
+    other = sqlite3.connect(runtime.database.url.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        with pytest.raises(WriterBusy), transaction(runtime.factory, wait=False):
+            pytest.fail("the block must not run")
+        assert time.monotonic() - started < 0.5  # at once, not after SQLite's busy timeout
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with transaction(runtime.factory, wait=False) as session:  # free again: it starts
+        assert Store(session).conversations.lock_row("o_nowait") is not None
