@@ -18,7 +18,6 @@ import asyncio
 import logging
 import secrets
 import time
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -51,10 +50,9 @@ class WeChatEndpoint:
         self.executor = executor
         self.writer = writer or executor
         #: SQLite: a message whose transaction can start at once is taken right on the event loop
-        #: (see :meth:`_take`); ``_queued`` counts, per resident, the messages waiting for the
-        #: writer thread meanwhile (a resident's next message queues behind them).
+        #: (see :meth:`_take`); ``_queued`` counts those waiting for the writer thread meanwhile.
         self.inline = writer is not None and settings.config.server.turns_on_event_loop
-        self._queued: Counter[str] = Counter()
+        self._queued = 0
         secrets_ = settings.wechat
         self.token = secrets_.token
         self.max_skew = secrets_.max_clock_skew
@@ -181,25 +179,22 @@ class WeChatEndpoint:
                 turn = await loop.run_in_executor(self.executor, self.assistant.understand, inbound)
         except Exception:  # taking it reads the words again, and answers a failure as any other
             log.exception("reading message %s failed", shown_key(inbound), extra=log_fields(inbound))
-        if self.inline and turn is not None and not self._queued[inbound.openid]:
-            # SQLite, none of the resident's messages queued before this one, the write lock
-            # free (or freed within a few milliseconds), a connection open: the turn is a
-            # millisecond of work that cannot wait on anything, so it runs here.
+        if self.inline and turn is not None and self._queued == 0:
+            # SQLite, nobody queued before this message, the write lock free, a connection open:
+            # the turn is a millisecond of work that cannot wait on anything, so it runs here.
             # Handing it to a thread and back cost a third of the CPU of a message (the two
             # threads passing the interpreter lock back and forth at every statement).
             try:
                 return self.assistant.take(inbound, rendezvous, turn, wait=False)
             except WriterBusy:
                 pass  # someone is writing: queue behind them, in the writer's thread
-        self._queued[inbound.openid] += 1
+        self._queued += 1
         taken = loop.run_in_executor(self.writer, self.assistant.take, inbound, rendezvous, turn)
-        taken.add_done_callback(lambda _: self._dequeued(inbound.openid))
+        taken.add_done_callback(self._dequeued)
         return await taken
 
-    def _dequeued(self, openid: str) -> None:
-        self._queued[openid] -= 1
-        if not self._queued[openid]:
-            del self._queued[openid]
+    def _dequeued(self, _taken: asyncio.Future[Any]) -> None:
+        self._queued -= 1
 
     def _taken_late(self, done: asyncio.Future[Any], inbound: Inbound) -> None:
         """A message WeChat was told ``success`` for, whose database work then failed, is taken

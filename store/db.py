@@ -26,9 +26,6 @@ READ_ONLY = "linli_read_only"
 NO_WAIT = "linli_no_wait"
 #: Milliseconds a SQLite writer waits for another process's write to finish.
 BUSY_TIMEOUT_MS = 30000
-#: Seconds a transaction asked not to wait still waits for a writer of this process (whose
-#: turn takes about a millisecond) before giving up.
-BRIEF_WAIT = 0.005
 #: Seconds to wait for a PostgreSQL connection (and for a free one in the pool).
 CONNECT_TIMEOUT = 3
 
@@ -127,9 +124,8 @@ def transaction(factory: sessionmaker[Session], *, wait: bool = True) -> Iterato
     """One unit of work: commit when the block returns, roll back when it raises.
 
     ``wait=False`` (SQLite only) is for a caller that must not block, the event loop: the
-    transaction starts only if it can start at once (a connection open in the pool, no writer
-    of another process, and this process's writer, if any, done within :data:`BRIEF_WAIT`),
-    and raises :class:`WriterBusy` otherwise."""
+    transaction starts only if it can start at once (no other writer of this process or
+    another, a connection open in the pool), and raises :class:`WriterBusy` otherwise."""
     lock: threading.Lock | None = factory.kw.get("info", {}).get(WRITE_LOCK)
     if lock is None:
         if not wait:
@@ -141,7 +137,7 @@ def transaction(factory: sessionmaker[Session], *, wait: bool = True) -> Iterato
         with lock, factory() as session, session.begin():
             yield session
         return
-    if not _has_open_connection(factory) or not lock.acquire(timeout=BRIEF_WAIT):
+    if not _has_open_connection(factory) or not lock.acquire(blocking=False):
         raise WriterBusy("another writer holds the database")
     try:
         with factory() as session, session.begin():
