@@ -50,9 +50,12 @@ class WeChatEndpoint:
         self.executor = executor
         self.writer = writer or executor
         #: SQLite: a message whose transaction can start at once is taken right on the event loop
-        #: (see :meth:`_take`); ``_queued`` counts those waiting for the writer thread meanwhile.
+        #: (see :meth:`_take`); ``_queued`` counts those waiting for the writer thread meanwhile,
+        #: and ``_drained`` is set when there are none.
         self.inline = writer is not None and settings.config.server.turns_on_event_loop
         self._queued = 0
+        self._drained = asyncio.Event()
+        self._drained.set()
         secrets_ = settings.wechat
         self.token = secrets_.token
         self.max_skew = secrets_.max_clock_skew
@@ -179,22 +182,29 @@ class WeChatEndpoint:
                 turn = await loop.run_in_executor(self.executor, self.assistant.understand, inbound)
         except Exception:  # taking it reads the words again, and answers a failure as any other
             log.exception("reading message %s failed", shown_key(inbound), extra=log_fields(inbound))
-        if self.inline and turn is not None and self._queued == 0:
-            # SQLite, nobody queued before this message, the write lock free, a connection open:
-            # the turn is a millisecond of work that cannot wait on anything, so it runs here.
-            # Handing it to a thread and back cost a third of the CPU of a message (the two
-            # threads passing the interpreter lock back and forth at every statement).
+        if self.inline and turn is not None:
+            # SQLite, the write lock free, a connection open: the turn is a millisecond of work
+            # that cannot wait on anything, so it runs here. Handing it to a thread and back cost
+            # a third of the CPU of a message (the two threads passing the interpreter lock back
+            # and forth at every statement). Messages already queued for the writer go first;
+            # this one waits for them rather than queueing too, or under steady load the queue
+            # would never empty and every message would pay for the hand-over from then on.
+            while self._queued:
+                await self._drained.wait()
             try:
                 return self.assistant.take(inbound, rendezvous, turn, wait=False)
             except WriterBusy:
                 pass  # someone is writing: queue behind them, in the writer's thread
         self._queued += 1
+        self._drained.clear()
         taken = loop.run_in_executor(self.writer, self.assistant.take, inbound, rendezvous, turn)
         taken.add_done_callback(self._dequeued)
         return await taken
 
     def _dequeued(self, _taken: asyncio.Future[Any]) -> None:
         self._queued -= 1
+        if not self._queued:
+            self._drained.set()
 
     def _taken_late(self, done: asyncio.Future[Any], inbound: Inbound) -> None:
         """A message WeChat was told ``success`` for, whose database work then failed, is taken

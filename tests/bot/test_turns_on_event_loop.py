@@ -23,13 +23,15 @@ from tests.wechat_client import WeChatServer
 pytestmark = pytest.mark.skipif(BACKEND != "sqlite", reason="PostgreSQL takes every transaction in a worker thread")
 
 
-def threads_of_turns(runtime: Runtime) -> list[str]:
-    """The names of the threads the turns run in, from now on."""
+def threads_of_turns(runtime: Runtime, by_whom: dict[str, str] | None = None) -> list[str]:
+    """The names of the threads the turns run in, from now on (and by resident in ``by_whom``)."""
     names: list[str] = []
     respond = runtime.assistant.dialogue.respond
 
     def noted(turn, ctx, state):
         names.append(threading.current_thread().name)
+        if by_whom is not None:
+            by_whom[turn.openid] = threading.current_thread().name
         return respond(turn, ctx, state)
 
     runtime.assistant.dialogue.respond = noted  # type: ignore[method-assign]
@@ -102,6 +104,41 @@ def test_a_message_behind_a_long_write_of_this_process_waits_in_the_writer_threa
     writer.join()
     assert wait_for(lambda: any("物业报修" in text for text in outbox_of(budget_runtime, "o_behind")))
     assert names == ["store_0"]  # taken once, in the writer thread
+
+
+def test_once_the_writer_has_caught_up_messages_run_on_the_event_loop_again(
+        runtime: Runtime, wechat: WeChatServer) -> None:
+    """A message that had to queue for the writer makes later ones wait for it, not queue
+    behind it: under steady load the queue would otherwise never empty again."""
+    for openid in ("o_first", "o_second"):
+        wechat.say(openid, "你好")
+    by_whom: dict[str, str] = {}
+    threads_of_turns(runtime, by_whom)
+    holding, release = threading.Event(), threading.Event()
+
+    def staff_write() -> None:
+        with transaction(runtime.factory):
+            holding.set()
+            release.wait(5)
+
+    def say(openid: str) -> None:
+        replies[openid] = wechat.say(openid, "菜单").content
+
+    replies: dict[str, str] = {}
+    writer = threading.Thread(target=staff_write)
+    writer.start()
+    assert holding.wait(5)
+    first = threading.Thread(target=say, args=("o_first",))
+    first.start()
+    time.sleep(0.2)  # o_first is queued for the writer now
+    second = threading.Thread(target=say, args=("o_second",))
+    second.start()
+    time.sleep(0.2)
+    release.set()
+    for thread in (writer, first, second):
+        thread.join(10)
+    assert all("物业报修" in replies[openid] for openid in ("o_first", "o_second"))
+    assert by_whom["o_first"].startswith("store") and not by_whom["o_second"].startswith(("store", "turn"))
 
 
 def test_another_process_writing_holds_up_no_reply_past_the_budget(budget_runtime: Runtime,
