@@ -51,11 +51,10 @@ class WeChatEndpoint:
         self.writer = writer or executor
         #: SQLite: a message whose transaction can start at once is taken right on the event loop
         #: (see :meth:`_take`); ``_queued`` counts those waiting for the writer thread meanwhile,
-        #: and ``_drained`` is set when there are none.
+        #: and ``_waiting`` are the messages waiting for them to be done.
         self.inline = writer is not None and settings.config.server.turns_on_event_loop
         self._queued = 0
-        self._drained = asyncio.Event()
-        self._drained.set()
+        self._waiting: list[asyncio.Future[None]] = []
         secrets_ = settings.wechat
         self.token = secrets_.token
         self.max_skew = secrets_.max_clock_skew
@@ -190,13 +189,14 @@ class WeChatEndpoint:
             # this one waits for them rather than queueing too, or under steady load the queue
             # would never empty and every message would pay for the hand-over from then on.
             while self._queued:
-                await self._drained.wait()
+                drained = loop.create_future()
+                self._waiting.append(drained)
+                await drained
             try:
                 return self.assistant.take(inbound, rendezvous, turn, wait=False)
             except WriterBusy:
                 pass  # someone is writing: queue behind them, in the writer's thread
         self._queued += 1
-        self._drained.clear()
         taken = loop.run_in_executor(self.writer, self.assistant.take, inbound, rendezvous, turn)
         taken.add_done_callback(self._dequeued)
         return await taken
@@ -204,7 +204,10 @@ class WeChatEndpoint:
     def _dequeued(self, _taken: asyncio.Future[Any]) -> None:
         self._queued -= 1
         if not self._queued:
-            self._drained.set()
+            waiting, self._waiting = self._waiting, []
+            for drained in waiting:
+                if not drained.done():
+                    drained.set_result(None)
 
     def _taken_late(self, done: asyncio.Future[Any], inbound: Inbound) -> None:
         """A message WeChat was told ``success`` for, whose database work then failed, is taken
