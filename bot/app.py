@@ -46,6 +46,7 @@ def create_app(runtime: Runtime, *, background: bool = True, routers: Iterable[A
         scheduler = Scheduler(runtime, outbox) if background else None
         if scheduler is not None:
             scheduler.start()
+        endpoint.redelivery.resume()  # what a stopped worker left waiting for the database
         _settle_heap()
         try:
             yield
@@ -56,8 +57,9 @@ def create_app(runtime: Runtime, *, background: bool = True, routers: Iterable[A
             if writer is not None:
                 writer.shutdown(wait=False, cancel_futures=True)
             if endpoint.redelivery.pending():
-                log.error("stopping with %d message(s) still waiting for the database; they are lost",
-                          endpoint.redelivery.pending())
+                log.warning("stopping with %d message(s) still waiting for the database; they are kept in %s "
+                            "and taken again at the next start", endpoint.redelivery.pending(),
+                            endpoint.redelivery.spool)
             endpoint.redelivery.stop()
 
     app = FastAPI(title="邻里助手", version="0.1.0", lifespan=lifespan,
@@ -66,6 +68,7 @@ def create_app(runtime: Runtime, *, background: bool = True, routers: Iterable[A
                   swagger_ui_parameters={"persistAuthorization": True})
     app.state.runtime = runtime
     app.state.outbox = outbox
+    app.state.redelivery = endpoint.redelivery
     # Plain Starlette routes: the webhook reads its request itself, so FastAPI's per-request
     # dependency solving would be work for nothing on every message.
     app.add_route("/wechat", endpoint.verify, methods=["GET"], include_in_schema=False)

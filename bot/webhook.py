@@ -29,8 +29,8 @@ from bot.assistant import Answer, Assistant, Rendezvous, log_fields, shown_key
 from bot.dialogue.turn import Turn
 from bot.errors import BadMessage, BadRequest, BodyTooLarge
 from bot.privacy import mask_openid
-from bot.redelivery import Redelivery
-from bot.settings import Settings
+from bot.redelivery import Redelivery, spool_for
+from bot.settings import ROOT, Settings
 from bot.wechat.crypto import MessageCrypto, check_nonce, check_signature, check_timestamp
 from bot.wechat.inbound import Inbound, parse_inbound, parse_xml
 from bot.wechat.render import render_xml
@@ -60,7 +60,8 @@ class WeChatEndpoint:
         self.max_skew = secrets_.max_clock_skew
         self.max_body = settings.config.server.max_body_bytes
         self.budget = settings.config.server.reply_budget_seconds
-        self.redelivery = Redelivery(lambda inbound: assistant.take(inbound, Rendezvous.for_outbox()))
+        self.redelivery = Redelivery(lambda inbound: assistant.take(inbound, Rendezvous.for_outbox()),
+                                     spool=spool_for(settings.database_url, ROOT))
         self.crypto = (MessageCrypto(secrets_.token, secrets_.appid, secrets_.aes_key, secrets_.aes_key_previous)
                        if secrets_.aes_key else None)
 

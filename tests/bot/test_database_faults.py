@@ -73,6 +73,40 @@ def test_a_database_down_gets_an_honest_apology_in_time_and_the_service_recovers
     assert "没有办成" not in after.content and "物业报修" in after.content
 
 
+def test_a_message_waiting_when_the_worker_stops_is_answered_after_the_next_start(
+        make_runtime: Callable[..., Runtime], config_with: Callable[..., Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Restarting during an outage loses nothing: the waiting message is kept on disk."""
+    monkeypatch.setattr(bot.redelivery, "PAUSES", (0.2, 0.4))
+    runtime = make_runtime(config_with(server={"reply_budget_seconds": 0.3}))
+    outage = Outage(runtime.database)
+    app = create_app(runtime, background=False)
+    with TestClient(app) as http:
+        server = WeChatServer(http, TOKEN, APPID, AES_KEY)
+        assert "邻里助手" in server.say("o_restart", "你好").content
+        outage.start(hang=0.5)
+        assert server.say("o_restart", "菜单").body == "success"
+        spool = app.state.redelivery.spool
+        assert wait_until(lambda: len(list(spool.glob("*.json"))) == 1)
+    # the worker stopped; the database comes back while it is down
+    outage.end()
+    assert _outbox(runtime, "o_restart") == [] and len(list(spool.glob("*.json"))) == 1
+    with TestClient(create_app(runtime, background=False)):
+        assert wait_until(lambda: bool(_outbox(runtime, "o_restart")))
+        assert wait_until(lambda: not list(spool.glob("*.json")))
+    queued = _outbox(runtime, "o_restart")
+    assert len(queued) == 1 and "请回复数字" in queued[0]
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
 def test_a_message_told_success_while_the_database_hangs_is_answered_once_it_is_back(
         make_runtime: Callable[..., Runtime], config_with: Callable[..., Path],
         monkeypatch: pytest.MonkeyPatch) -> None:
