@@ -26,6 +26,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from bot import metrics
 from bot.dialogue.turn import Location, Photo
 from bot.privacy import mask_openid
@@ -158,8 +160,6 @@ def _inbound_of(data: dict[str, Any]) -> Inbound:
 def spool_for(database_url: str, root: Path) -> Path:
     """Where a worker keeps the messages waiting for ``database_url``: beside a SQLite file,
     else under ``root``/var/redelivery, one directory per database."""
-    from sqlalchemy.engine import make_url
-
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         return Path(url.database).with_name(Path(url.database).name + ".redelivery")

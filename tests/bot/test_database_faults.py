@@ -20,6 +20,7 @@ from bot.runtime import Runtime
 from store import Store
 from store.db import transaction
 from tests.conftest import AES_KEY, APPID, TOKEN
+from tests.waiting import wait_for
 from tests.wechat_client import WeChatServer
 
 
@@ -55,6 +56,15 @@ def outage(runtime: Runtime) -> Iterator[Outage]:
     broken.end()
 
 
+@pytest.fixture
+def runtime_in_a_hurry(make_runtime: Callable[..., Runtime], config_with: Callable[..., Path],
+                       monkeypatch: pytest.MonkeyPatch) -> Runtime:
+    """A reply budget of 0.3 s, and a message waiting for the database taken again every few
+    tenths of a second."""
+    monkeypatch.setattr(bot.redelivery, "PAUSES", (0.2, 0.4))
+    return make_runtime(config_with(server={"reply_budget_seconds": 0.3}))
+
+
 def _outbox(runtime: Runtime, openid: str) -> list[str]:
     with transaction(runtime.factory) as session:
         return [m.payload.get("content", "") for m in Store(session).outbox.for_openid(openid)]
@@ -73,12 +83,9 @@ def test_a_database_down_gets_an_honest_apology_in_time_and_the_service_recovers
     assert "没有办成" not in after.content and "物业报修" in after.content
 
 
-def test_a_message_waiting_when_the_worker_stops_is_answered_after_the_next_start(
-        make_runtime: Callable[..., Runtime], config_with: Callable[..., Path],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_message_waiting_when_the_worker_stops_is_answered_after_the_next_start(runtime_in_a_hurry: Runtime) -> None:
     """Restarting during an outage loses nothing: the waiting message is kept on disk."""
-    monkeypatch.setattr(bot.redelivery, "PAUSES", (0.2, 0.4))
-    runtime = make_runtime(config_with(server={"reply_budget_seconds": 0.3}))
+    runtime = runtime_in_a_hurry
     outage = Outage(runtime.database)
     app = create_app(runtime, background=False)
     with TestClient(app) as http:
@@ -87,31 +94,20 @@ def test_a_message_waiting_when_the_worker_stops_is_answered_after_the_next_star
         outage.start(hang=0.5)
         assert server.say("o_restart", "菜单").body == "success"
         spool = app.state.redelivery.spool
-        assert wait_until(lambda: len(list(spool.glob("*.json"))) == 1)
-    # the worker stopped; the database comes back while it is down
+        assert wait_for(lambda: len(list(spool.glob("*.json"))) == 1)
+    # the worker stopped; the database comes back before it starts again
     outage.end()
     assert _outbox(runtime, "o_restart") == [] and len(list(spool.glob("*.json"))) == 1
     with TestClient(create_app(runtime, background=False)):
-        assert wait_until(lambda: bool(_outbox(runtime, "o_restart")))
-        assert wait_until(lambda: not list(spool.glob("*.json")))
+        assert wait_for(lambda: bool(_outbox(runtime, "o_restart")))
+        assert wait_for(lambda: not list(spool.glob("*.json")))
     queued = _outbox(runtime, "o_restart")
     assert len(queued) == 1 and "请回复数字" in queued[0]
 
 
-def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
-
-
 def test_a_message_told_success_while_the_database_hangs_is_answered_once_it_is_back(
-        make_runtime: Callable[..., Runtime], config_with: Callable[..., Path],
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bot.redelivery, "PAUSES", (0.2, 0.4))
-    runtime = make_runtime(config_with(server={"reply_budget_seconds": 0.3}))
+        runtime_in_a_hurry: Runtime) -> None:
+    runtime = runtime_in_a_hurry
     outage = Outage(runtime.database)
     with TestClient(create_app(runtime, background=False)) as http:
         server = WeChatServer(http, TOKEN, APPID, AES_KEY)
@@ -123,9 +119,7 @@ def test_a_message_told_success_while_the_database_hangs_is_answered_once_it_is_
         time.sleep(1.5)  # still down: the message is taken again and again, and waits
         assert outage.refused >= 2
         outage.end()
-        deadline = time.monotonic() + 10
-        while not _outbox(runtime, "o_hang") and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_for(lambda: bool(_outbox(runtime, "o_hang")))
         time.sleep(1.0)  # a second delivery, were there one, would be queued by now
         queued = _outbox(runtime, "o_hang")
     assert len(queued) == 1 and "请回复数字" in queued[0]

@@ -3,13 +3,13 @@ cannot be read is left for a person, not lost or retried forever."""
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 from bot.dialogue.turn import Location, Photo
 from bot.redelivery import Redelivery, spool_for
 from bot.wechat.inbound import Inbound
 from store.repositories.processed import ClaimState
+from tests.waiting import wait_for
 
 
 def test_a_kept_message_comes_back_whole_after_a_restart(tmp_path: Path) -> None:
@@ -34,9 +34,7 @@ def test_a_kept_message_comes_back_whole_after_a_restart(tmp_path: Path) -> None
     assert second.resume() == 1
     assert done.wait(5)
     assert taken == [message]
-    deadline = time.monotonic() + 5
-    while len(list(tmp_path.glob("*.json"))) > 1 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_for(lambda: len(list(tmp_path.glob("*.json"))) == 1, 5)
     assert [p.name for p in tmp_path.glob("*.json")] == ["broken.json"]  # taken: forgotten; unreadable: left
 
 

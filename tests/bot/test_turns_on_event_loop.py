@@ -18,6 +18,7 @@ from store import Store
 from store.clock import utcnow
 from store.db import WriterBusy, transaction
 from tests.conftest import AES_KEY, APPID, BACKEND, TOKEN
+from tests.waiting import wait_for
 from tests.wechat_client import WeChatServer
 
 pytestmark = pytest.mark.skipif(BACKEND != "sqlite", reason="PostgreSQL takes every transaction in a worker thread")
@@ -41,15 +42,6 @@ def threads_of_turns(runtime: Runtime, by_whom: dict[str, str] | None = None) ->
 def outbox_of(runtime: Runtime, openid: str) -> list[str]:
     with transaction(runtime.factory) as session:
         return [str(m.payload) for m in Store(session).outbox.for_openid(openid)]
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 @pytest.fixture
@@ -102,7 +94,7 @@ def test_a_message_behind_a_long_write_of_this_process_waits_in_the_writer_threa
     started = time.monotonic()
     assert http.get("/healthz").status_code == 200 and time.monotonic() - started < 0.5  # the loop is free
     writer.join()
-    assert wait_for(lambda: any("物业报修" in text for text in outbox_of(budget_runtime, "o_behind")))
+    assert wait_for(lambda: any("物业报修" in text for text in outbox_of(budget_runtime, "o_behind")), 5)
     assert names == ["store_0"]  # taken once, in the writer thread
 
 
@@ -154,7 +146,7 @@ def test_another_process_writing_holds_up_no_reply_past_the_budget(budget_runtim
     finally:
         other.execute("ROLLBACK")
         other.close()
-    assert wait_for(lambda: any("物业报修" in text for text in outbox_of(budget_runtime, "o_other_process")))
+    assert wait_for(lambda: any("物业报修" in text for text in outbox_of(budget_runtime, "o_other_process")), 5)
     assert "物业报修" in wechat.say("o_other_process", "菜单").content  # and the next one is answered at once
 
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -25,6 +24,7 @@ from store.repairs import NewTicket, RepairRepository
 from tests.conftest import AES_KEY, APPID, TOKEN
 from tests.e2e.test_server import free_port
 from tests.fake_wechat_api import FakeWeChatApi
+from tests.waiting import wait_for
 from tests.wechat_client import WeChatServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,15 +33,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--no-first-run"]
 ADMIN_PASSWORD = "browser-test-password"
 RESIDENT = "o_browser_resident"
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 15) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 @pytest.fixture
@@ -135,7 +126,7 @@ def test_staff_log_in_answer_a_resident_finish_a_repair_and_import_bills_in_a_br
         return any(sent.get("touser") == RESIDENT and "电工今天下午去修门口的路灯" in str(sent)
                    for sent in fake_wechat.sent)
 
-    assert wait_for(answered), fake_wechat.sent
+    assert wait_for(answered, 15), fake_wechat.sent
     assert sum("电工今天下午去修门口的路灯" in str(sent) for sent in fake_wechat.sent) == 1
 
     # The repair board: move the ticket to done.
