@@ -24,6 +24,7 @@ from store.repairs import NewTicket, RepairRepository
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^(?:0\d{2,3})?\d{7,8}$")
 _NUMBERISH = re.compile(r"^[\d\s\-+()（）]+$")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _QUESTION = re.compile(r"[?？吗]|在哪|哪里|怎么|什么|几点|多少")
 
 
@@ -95,8 +96,8 @@ class RepairReport(Form):
         if _NUMBERISH.match(words):
             return None
         fault = says_fault(words, settings)
-        if requested:
-            return words if fault or len(turn.plain) >= 4 else None
+        if requested:  # their own words, not a keyboard mash (asdfgh): a few Chinese characters at least
+            return words if fault or (len(turn.plain) >= 4 and len(_HAN.findall(words)) >= 2) else None
         asked = ctx.dialog.requested_slot
         named = turn.entity("repair_category") is not None
         if (asked in (None, "repair_category") and (fault or named)) or (fault and named):

@@ -48,6 +48,19 @@ def test_the_place_is_asked_when_the_description_does_not_say_it(runtime: Runtim
     assert "电话" in resident.say("5号楼二楼楼梯间")
 
 
+def test_a_keyboard_mash_is_not_taken_as_the_description(runtime: Runtime, store_of) -> None:
+    resident = bound(runtime, "o_mash")
+    resident.say("报修")
+    resident.say("1")
+    assert "没看懂" in resident.say("asdfgh")
+    assert "在哪里" in resident.say("卫生间天花板在滴水")
+    summary = resident.say("1")  # 我家 3-502
+    assert "请核对" in summary and "asdfgh" not in summary and "天花板在滴水" in summary
+    assert "报修已提交" in resident.say("1")
+    [ticket] = tickets(store_of)
+    assert ticket.description == "卫生间天花板在滴水"
+
+
 def test_a_bad_phone_number_is_asked_again(runtime: Runtime) -> None:
     resident = Resident(runtime, "o_phone")
     resident.say("楼道灯坏了")
