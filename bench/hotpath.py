@@ -29,6 +29,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -189,15 +190,18 @@ def measure(args: argparse.Namespace, scratch: Path) -> int:
         callgrind(True)
     profiler = cProfile.Profile() if args.profile else None
     worker_profiler = cProfile.Profile() if args.profile else None
-    if worker_profiler is not None:  # the turn runs in a worker thread, which a profile of this one misses
+    if worker_profiler is not None:  # a turn in the writer thread is missed by a profile of this one
         assistant = app.state.runtime.assistant
         take = assistant.take
+        main_thread = threading.get_ident()
 
-        def profiled_take(*a: Any) -> Any:
+        def profiled_take(*a: Any, **kw: Any) -> Any:
             assert worker_profiler is not None
+            if threading.get_ident() == main_thread:  # on the event loop: the loop's profile sees it
+                return take(*a, **kw)
             worker_profiler.enable()
             try:
-                return take(*a)
+                return take(*a, **kw)
             finally:
                 worker_profiler.disable()
 
