@@ -121,7 +121,10 @@ class RepairReport(Form):
             return home(ctx)  # "对的" to the offered "我家 3-502"
         if address(turn) is None and (_not_an_answer(turn, ctx) or _QUESTION.search(turn.text)):
             return None  # 物业办公室在哪 is a question, not a place
-        return place(turn, ctx, flow.config(ctx), requested=requested)
+        settings = flow.config(ctx)
+        if ctx.dialog.requested_slot == "description" and only_place(turn, settings):
+            requested = True  # 小区东门 in answer to "what is wrong" says where it is
+        return place(turn, ctx, settings, requested=requested)
 
     def validate_location(self, value: Any, turn: Turn, ctx: Context) -> Any:
         text = str(value).strip()

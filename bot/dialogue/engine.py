@@ -413,22 +413,24 @@ class DialogueEngine:
             return self._correct(form, corrected, turn, ctx, state)
         if slot == CONFIRM:
             return self._confirm_turn(form, turn, ctx, state)
-        filled = rejected = False
+        answered = rejected = False
         if slot is not None:
             value = form.extract(slot, turn, ctx, requested=True)
             if value is not None:
                 checked = form.validate(slot, value, turn, ctx)
                 if checked is not None:
                     state.slots[slot] = checked
-                    filled = True
+                    answered = True
                 else:
                     rejected = True
-        filled = self._fill_others(form, slot, turn, ctx, state) or filled
+        filled = self._fill_others(form, slot, turn, ctx, state) or answered
         if filled:
             state.misses = 0
             following = self._ask_next(form, turn, ctx, state)
-            if rejected and state.requested_slot == slot:  # the question itself is still unanswered: say why
-                return following.prefixed(form.invalid(str(slot), ctx))
+            if state.requested_slot == slot and not answered:  # the question itself is still unanswered
+                if rejected:  # say why
+                    return following.prefixed(form.invalid(str(slot), ctx))
+                return following.prefixed(ctx.say("form.noted"))  # what they said is kept, then asked again
             return following
         if rejected:  # an answer to the question, but not a good one (a phone of five digits)
             return self._miss(form, turn, ctx, state, form.invalid(str(slot), ctx))

@@ -61,6 +61,20 @@ def test_a_keyboard_mash_is_not_taken_as_the_description(runtime: Runtime, store
     assert ticket.description == "卫生间天花板在滴水"
 
 
+def test_a_place_given_for_the_description_is_kept_and_the_question_asked_again(runtime: Runtime,
+                                                                                store_of) -> None:
+    resident = Resident(runtime, "o_gate")
+    resident.say("报修")
+    resident.say("6")  # 楼道灯/路灯
+    again = resident.say("小区东门")
+    assert "记下了" in again and "情况" in again
+    assert "电话" in resident.say("路灯晚上不亮")  # the place is not asked again
+    assert "请核对" in resident.say("13612345678")
+    resident.say("1")
+    [ticket] = tickets(store_of)
+    assert (ticket.location, ticket.description) == ("小区东门", "路灯晚上不亮")
+
+
 def test_a_bad_phone_number_is_asked_again(runtime: Runtime) -> None:
     resident = Resident(runtime, "o_phone")
     resident.say("楼道灯坏了")
