@@ -15,12 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, select, update
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, bindparam, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.clock import UtcDateTime, utcnow
 from store.models import Base
 from store.repositories import Repository
+from store.repositories._prepared import Prepared
 from store.repositories._sql import rowcount
 
 STATUSES = ("pending", "assigned", "in_progress", "done", "cancelled")
@@ -82,6 +83,30 @@ class RepairTicket(Base):
 
 
 @dataclass(frozen=True, slots=True)
+class TicketSummary:
+    """What a resident is told about one of their tickets (报修进度), read without the ORM."""
+
+    id: int
+    category: str
+    location: str
+    status: str
+    urgent: bool
+    assigned_to: str | None
+    created_at: datetime
+
+
+_SUMMARY = (RepairTicket.id, RepairTicket.category, RepairTicket.location, RepairTicket.status,
+            RepairTicket.urgent, RepairTicket.assigned_to, RepairTicket.created_at)
+_NEWEST = RepairTicket.id.desc()
+_SUMMARIES_OF_RESIDENT = Prepared(
+    select(*_SUMMARY).where(RepairTicket.openid == bindparam("openid")).order_by(_NEWEST).limit(bindparam("n")))
+_SUMMARIES_OF_HOUSEHOLD = Prepared(
+    select(*_SUMMARY).where((RepairTicket.openid == bindparam("openid"))
+                            | (RepairTicket.household_id == bindparam("household")))
+    .order_by(_NEWEST).limit(bindparam("n")))
+
+
+@dataclass(frozen=True, slots=True)
 class NewTicket:
     openid: str
     category: str
@@ -122,6 +147,17 @@ class RepairRepository(Repository):
             condition = condition | (RepairTicket.household_id == household_id)
         query = select(RepairTicket).where(condition).order_by(RepairTicket.id.desc()).limit(limit)
         return list(self.session.scalars(query))
+
+    def summaries_for_resident(self, openid: str, household_id: int | None, limit: int) -> list[TicketSummary]:
+        """As :meth:`for_resident`, only what the resident is told of each (asked often, so
+        read straight off the rows)."""
+        self.session.flush()  # as a query would: a ticket of this unit of work is counted
+        connection = self.session.connection()
+        if household_id is None:
+            rows = _SUMMARIES_OF_RESIDENT.rows(connection, {"openid": openid, "n": limit})
+        else:
+            rows = _SUMMARIES_OF_HOUSEHOLD.rows(connection, {"openid": openid, "household": household_id, "n": limit})
+        return [TicketSummary(*row) for row in rows]
 
     def open_emergency(self, openid: str, emergency: str, since: datetime) -> RepairTicket | None:
         """The resident's open urgent ticket of this kind opened since ``since``, if any."""

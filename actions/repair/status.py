@@ -9,7 +9,7 @@ from __future__ import annotations
 from actions.repair import flow
 from bot.dialogue import Context, Option, Reply, Turn
 from bot.dialogue.text import mentions
-from store.repairs import OPEN_STATUSES, RepairRepository, RepairTicket
+from store.repairs import OPEN_STATUSES, RepairRepository, TicketSummary
 
 SHOWN = 10
 #: "All of them, please": the list instead of the latest.
@@ -20,7 +20,7 @@ _ALL_WORDS = ("所有", "全部", "都看", "历史", "以前的", "之前的", 
 def repair_status(turn: Turn, ctx: Context) -> Reply:
     """The resident's own and their household's tickets — nobody else's."""
     household = ctx.household
-    tickets = ctx.store[RepairRepository].for_resident(turn.openid, household.id if household else None, SHOWN)
+    tickets = ctx.store[RepairRepository].summaries_for_resident(turn.openid, household.id if household else None, SHOWN)
     if not tickets:
         report = Option.intent(ctx.label_of("repair_report"), "repair_report")
         return Reply.text(ctx.say("repair.status_none"), [report])
@@ -40,17 +40,17 @@ def repair_status(turn: Turn, ctx: Context) -> Reply:
     return Reply.text(sentence, [more])
 
 
-def _date(ticket: RepairTicket, ctx: Context) -> str:
+def _date(ticket: TicketSummary, ctx: Context) -> str:
     local = ticket.created_at.astimezone(ctx.timezone)
     return f"{local.month}月{local.day}日"
 
 
-def _category(ticket: RepairTicket, ctx: Context) -> str:
+def _category(ticket: TicketSummary, ctx: Context) -> str:
     key = f"repair.categories.{ticket.category}"
     return ctx.say(key) if ctx.responses.has(key) else ticket.category
 
 
-def _line(ticket: RepairTicket, ctx: Context) -> str:
+def _line(ticket: TicketSummary, ctx: Context) -> str:
     return ctx.say("repair.status_line", ticket=ticket.id, category=_category(ticket, ctx),
                    location=ticket.location, status=ctx.say(f"repair.statuses.{ticket.status}"),
                    date=_date(ticket, ctx))
