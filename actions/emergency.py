@@ -5,7 +5,9 @@ the words: an urgent ticket is opened (one per kind of emergency; the same alarm
 adds to its ticket), the case goes to the staff inbox, on-duty staff are told, and the reply
 gives the emergency number. The reply says "值班人员已收到通知" only when a notice was really
 queued to someone; otherwise it says the report is recorded and gives the number to call.
-When the place is not known yet, it is asked (only that). An urgent report cannot be
+When the place is not known yet, it is asked (only that). A repair report under way that
+the alarm stands for (nothing broken named yet, or the same thing) gives its place and is
+closed: the urgent ticket is that report. An urgent report cannot be
 cancelled from the chat: 取消 is answered with where it stands and the number again.
 """
 from __future__ import annotations
@@ -17,7 +19,8 @@ from pydantic import Field
 
 from actions.repair import flow as repair_flow
 from actions.repair.reading import home, place
-from bot.dialogue import Context, Flow, FlowSettings, Form, Reply, Stage, Turn
+from actions.repair.report import RepairReport
+from bot.dialogue import SKIPPED, Context, Flow, FlowSettings, Form, Reply, Stage, Turn
 from nlu import detect_emergency
 from store.repairs import NewTicket, RepairRepository, RepairTicket
 
@@ -55,7 +58,7 @@ def alarm(turn: Turn, ctx: Context) -> Reply | None:
 
 def raise_alarm(kind: str, turn: Turn, ctx: Context) -> Reply:
     settings = flow.config(ctx)
-    where = place(turn, ctx, repair_flow.config(ctx), requested=False)
+    where = place(turn, ctx, repair_flow.config(ctx), requested=False) or _place_given_before(kind, ctx)
     if where is None and kind in settings.at_home:
         where = home(ctx)
     repairs = ctx.store[RepairRepository]
@@ -68,10 +71,27 @@ def raise_alarm(kind: str, turn: Turn, ctx: Context) -> Reply:
         notified = _add_words(ticket, turn.text, where, turn, ctx)
     reply = _urgent_reply(kind, ticket, notified, ctx)
     if where or ticket.location != ctx.say("repair.unknown_place"):
-        return reply.closing() if ctx.dialog.form == UrgentPlace.name else reply
+        return reply.closing() if ctx.dialog.form == UrgentPlace.name or _was_this_report(kind, ctx) else reply
     # Where is it? Keep only that question open; the answer goes straight to staff.
     return Reply.text(f"{reply.content}\n{ctx.say('emergency.ask_location')}").opening(
         UrgentPlace.name, "location", ticket_id=ticket.id, emergency=kind)
+
+
+def _place_given_before(kind: str, ctx: Context) -> str | None:
+    """The place the repair report this alarm stands for already has (小区东门, then 水管爆了)."""
+    if not _was_this_report(kind, ctx):
+        return None
+    where = ctx.dialog.slots.get("location")
+    return str(where) if where and where != SKIPPED else None
+
+
+def _was_this_report(kind: str, ctx: Context) -> bool:
+    """A repair report under way that the urgent ticket now stands for: it did not yet say
+    what is broken, or said the same thing (水管漏水, then 水管爆了)."""
+    if ctx.dialog.form != RepairReport.name:
+        return False
+    category = ctx.dialog.slots.get("repair_category")
+    return category is None or category == flow.config(ctx).categories.get(kind)
 
 
 def _open(kind: str, where: str | None, turn: Turn, ctx: Context) -> RepairTicket:

@@ -122,8 +122,8 @@ class RepairReport(Form):
         if address(turn) is None and (_not_an_answer(turn, ctx) or _QUESTION.search(turn.text)):
             return None  # 物业办公室在哪 is a question, not a place
         settings = flow.config(ctx)
-        if ctx.dialog.requested_slot == "description" and only_place(turn, settings):
-            requested = True  # 小区东门 in answer to "what is wrong" says where it is
+        if ctx.dialog.requested_slot in ("repair_category", "description") and only_place(turn, settings):
+            requested = True  # 小区东门 in answer to "what is broken" says where it is
         return place(turn, ctx, settings, requested=requested)
 
     def validate_location(self, value: Any, turn: Turn, ctx: Context) -> Any:

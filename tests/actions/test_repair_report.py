@@ -164,6 +164,31 @@ def test_raising_the_alarm_twice_keeps_one_urgent_ticket(runtime: Runtime, store
     assert "7号楼" in ticket.location and "快来人" in ticket.description
 
 
+def test_an_emergency_during_a_report_keeps_the_place_given_and_stands_for_the_report(runtime: Runtime,
+                                                                                      store_of) -> None:
+    resident = bound(runtime, "o_burst")  # bound: a flooding would otherwise be placed in their flat
+    resident.say("我要报修")
+    assert "记下了" in resident.say("小区东门")  # the place, given before what is broken
+    assert "021-6201-1110" in resident.say("水管爆了")
+    [ticket] = tickets(store_of)
+    assert ticket.urgent and (ticket.category, ticket.location) == ("water_leak", "小区东门")
+    after = resident.say("好的")
+    assert "什么坏了" not in after and "没看懂" not in after  # the report became the urgent ticket
+    assert len(tickets(store_of)) == 1
+
+
+def test_an_emergency_during_a_report_of_something_else_leaves_that_report_open(runtime: Runtime,
+                                                                                store_of) -> None:
+    resident = bound(runtime, "o_door_gas")
+    resident.say("单元门的门禁坏了")
+    resident.say("3号楼单元门")
+    assert "962777" in resident.say("楼道里有很重的煤气味")
+    resident.say("13612345678")
+    assert "报修已提交" in resident.say("1")
+    urgent, door = sorted(tickets(store_of), key=lambda t: not t.urgent)
+    assert (urgent.category, door.category, door.urgent) == ("gas", "door_window", False)
+
+
 def test_a_photo_first_then_a_tap_on_repair_keeps_the_photo_and_asks_what_is_broken(runtime: Runtime,
                                                                                      store_of) -> None:
     from bot.dialogue.turn import Photo
