@@ -46,6 +46,10 @@ def test_the_place_is_asked_when_the_description_does_not_say_it(runtime: Runtim
     resident.say("6")
     assert "在哪里" in resident.say("灯一直不亮")
     assert "电话" in resident.say("5号楼二楼楼梯间")
+    resident.say("13612345678")
+    resident.say("1")
+    [ticket] = tickets(store_of)
+    assert ticket.location == "5号楼二楼楼梯间"  # the whole name of the place, 间 too
 
 
 def test_a_keyboard_mash_is_not_taken_as_the_description(runtime: Runtime, store_of) -> None:
