@@ -227,8 +227,8 @@ class DialogueEngine:
     def _words(self, turn: Turn, ctx: Context, state: FormState) -> Reply:
         form = self._form(state)
         numeric_answer = form is not None and state.requested_slot in form.numeric_slots
-        if numeric_answer:  # digits answer the question; a tapped label still picks its option
-            picked: Option | str | None = self._labelled(turn, state.options)
+        if numeric_answer:  # digits answer the question, but a label or a number offered still picks its option
+            picked: Option | str | None = self._labelled(turn, state.options) or self._offered(turn, state.options)
         else:
             picked = self._pick(turn, state.options, words=form is None)
         if picked == "out_of_range":
@@ -300,6 +300,12 @@ class DialogueEngine:
         if 1 <= number <= len(options):
             return options[number - 1]
         return "out_of_range"
+
+    def _offered(self, turn: Turn, options: list[Option]) -> Option | None:
+        """The option a bare number chooses, when there is one under that number (1 under
+        "1. 不换了"; a head count's options are numbered by the count they stand for)."""
+        number = self._number(turn.text)
+        return options[number - 1] if number is not None and 1 <= number <= len(options) else None
 
     @staticmethod
     def _labelled(turn: Turn, options: list[Option]) -> Option | None:

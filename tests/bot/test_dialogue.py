@@ -168,6 +168,29 @@ def test_a_tapped_skip_on_a_number_question_is_the_skip(runtime: Runtime, store_
         assert store.escalations.list() == []
 
 
+def test_a_digit_picks_what_is_offered_under_it_on_a_number_question(runtime: Runtime, store_of) -> None:
+    """The phone and the flat are answered with digits, but 1 under "1. 不留电话" is that choice."""
+    resident = Resident(runtime, "o_digit_skip")
+    resident.say("楼道灯坏了")
+    resident.say("3号楼楼道")
+    assert "不留电话" in resident.options[0]
+    assert "请核对" in resident.say("1")
+    bound = Resident(runtime, "o_digit_keep")
+    bound.say("绑定 3-502 张三 1234")
+    bound.say("3")  # 绑定住户, from the menu: already bound, "1. 不换了"
+    assert "没看懂" not in bound.say("1")
+    assert "3-502" in bound.say("我的账单")
+
+
+def test_a_digit_picks_from_the_menu_shown_while_a_number_question_waits(runtime: Runtime, store_of) -> None:
+    resident = Resident(runtime, "o_digit_menu")
+    assert "楼号" in resident.say("我想绑定住户")  # the flat is asked: a number question
+    resident.say("菜单")
+    human = resident.options.index("人工服务") + 1
+    assert "工作人员" in resident.say(str(human))
+    assert [e.openid for e in escalations(store_of)] == ["o_digit_menu"]
+
+
 def test_a_request_that_needs_binding_waits_for_it_without_being_called_dropped(runtime: Runtime) -> None:
     reply = Resident(runtime, "o_wait_bind").say("我要捐赠旧衣服")
     assert "绑定" in reply and "先不办" not in reply
