@@ -30,7 +30,7 @@ __all__ = ["CONFIRM", "SKIPPED", "Form"]
 class Form:
     name: ClassVar[str]
     slots: ClassVar[tuple[str, ...]]
-    #: Slots whose answer may be a bare number, so a digit is not read as a menu choice.
+    #: Slots whose answer may be a bare number: digits answer them, unless a choice offered is under that number.
     numeric_slots: ClassVar[frozenset[str]] = frozenset()
     #: Slots the resident may skip with a numbered choice.
     skippable: ClassVar[frozenset[str]] = frozenset()
