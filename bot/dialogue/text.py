@@ -107,14 +107,13 @@ def correction(turn: Turn) -> Correction | None:
 
 
 def is_noise(turn: Turn) -> bool:
-    """Punctuation, emoji, or a sound said over and over (啊啊啊, 巴拉巴拉): nothing to act on."""
+    """Punctuation, emoji, or a sound said over and over (啊啊啊, 巴拉巴拉): nothing to act on —
+    unless it is a yes, a no, a thanks or a greeting (好好好, 👍, 🙏)."""
     text = turn.text.strip()
     if not text:
         return True
     letters = "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
-    if not letters:
-        return True
-    if len(letters) < 3 or not _REPEATED.fullmatch(letters):
+    if letters and (len(letters) < 3 or not _REPEATED.fullmatch(letters)):
         return False
-    # 对对对 / 好好好 / 谢谢谢谢 are answers, not noise
+    # 对对对 / 好好好 / 谢谢谢谢, and 👍 / 🙏 (the NLU reads them as words), are answers, not noise
     return not (turn.intent in ("affirm", "deny", "thanks", "greet") and turn.confidence >= 0.5)

@@ -191,6 +191,27 @@ def test_a_digit_picks_from_the_menu_shown_while_a_number_question_waits(runtime
     assert [e.openid for e in escalations(store_of)] == ["o_digit_menu"]
 
 
+@pytest.mark.parametrize(("emoji", "answer"), [("👍", "好的"), ("👌👌", "好的"), ("🙏", "不客气")])
+def test_an_emoji_that_says_a_word_is_answered_not_taken_for_noise(resident: Resident, emoji: str,
+                                                                   answer: str) -> None:
+    reply = resident.say(emoji)
+    assert answer in reply and "没看懂" not in reply
+
+
+def test_emoji_that_say_nothing_are_still_not_understood(resident: Resident) -> None:
+    assert "没看懂" in resident.say("😊😊")
+
+
+def test_a_thumbs_up_confirms_a_report(runtime: Runtime, store_of) -> None:
+    resident = Resident(runtime, "o_thumbs")
+    resident.say("楼道灯坏了")
+    resident.say("3号楼楼道")
+    assert "请核对" in resident.say("1")  # no phone
+    assert "报修已提交" in resident.say("👍")
+    with store_of() as store:
+        assert len(store[RepairRepository].list()) == 1
+
+
 def test_a_request_that_needs_binding_waits_for_it_without_being_called_dropped(runtime: Runtime) -> None:
     reply = Resident(runtime, "o_wait_bind").say("我要捐赠旧衣服")
     assert "绑定" in reply and "先不办" not in reply
