@@ -515,6 +515,7 @@ class Connection:
             self.http = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
             self.served = 0
         target = case.path + (f"?{case.query}" if case.query else "")
+        target = quote(target, safe="/?=&%:;+,@!$'()*~")  # a request line is ASCII: non-ASCII goes percent-encoded
         headers = {"Content-Type": "text/xml", "Host": f"{self.host}:{self.port}", **case.headers}
         started = time.monotonic()
         try:
