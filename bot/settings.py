@@ -73,6 +73,8 @@ class Keywords(_Section):
     leave_form: list[str] = Field(default_factory=list)
     #: A plain yes to "please confirm".
     agree: list[str] = Field(default_factory=list)
+    #: "Wait a moment": the open question (or the choices offered) stays as it was, nothing is missed.
+    wait: list[str] = Field(default_factory=list)
 
 
 class DialogueConfig(_Section):

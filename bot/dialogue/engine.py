@@ -67,6 +67,8 @@ class DialogueEngine:
         self._menu = plain_set(keywords.menu)
         self._leave = plain_set(keywords.leave_form)
         self._yes = plain_set(keywords.agree)
+        self._wait = plain_set(keywords.wait)
+        self._global = self._cancel | self._human | self._menu | self._wait
         self._form_timeout = timedelta(minutes=config.dialogue.form_timeout_minutes)
         self.check_config()
 
@@ -215,14 +217,27 @@ class DialogueEngine:
 
     # --- words -------------------------------------------------------------------------------
     def _global_words(self, turn: Turn, ctx: Context, state: FormState) -> Reply | None:
-        word = turn.plain if turn.plain in self._cancel | self._human | self._menu else core_word(turn.plain)
+        word = turn.plain if turn.plain in self._global else core_word(turn.plain)
         if word in self._cancel:
             return self.cancel(turn, ctx, state)
         if word in self._human:
             return self.run_intent("human_handoff", self._as_intent(turn, "human_handoff", words=True), ctx, state)
         if word in self._menu:
             return self.run_intent("help", self._as_intent(turn, "help"), ctx, state)
+        if word in self._wait:
+            return self._wait_a_moment(ctx, turn, state)
         return None
+
+    def _wait_a_moment(self, ctx: Context, turn: Turn, state: FormState) -> Reply:
+        """等一下: the open question, or the choices last offered (a list shown in the middle of
+        a form), stay as they were; nothing counts as not understood."""
+        note = ctx.say("acknowledge.wait")
+        form = self._form(state)
+        if form is not None:
+            question = self._reask(form, turn, ctx, state)
+            if not state.options or list(question.options) == state.options:
+                return question.prefixed(note)
+        return Reply.text(note, list(state.options)) if state.options else Reply.text(note, footer=True)
 
     def _words(self, turn: Turn, ctx: Context, state: FormState) -> Reply:
         form = self._form(state)

@@ -43,8 +43,8 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-_LEADING = re.compile(r"^(?:那就|那么|那|好吧|哎呀|哎|唉|嗯)")
-_TRAILING = re.compile(r"(?:吧|啊|呀|啦|哦|呢|嘛)+$")
+_LEADING = re.compile(r"^(?:那就|那么|那|好吧|哎呀|哎|唉|嗯|你|您)")
+_TRAILING = re.compile(r"(?:吧|啊|呀|啦|哦|呢|嘛|哈)+$")
 
 
 def core_word(reduced: str) -> str:

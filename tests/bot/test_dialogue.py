@@ -212,6 +212,33 @@ def test_a_thumbs_up_confirms_a_report(runtime: Runtime, store_of) -> None:
         assert len(store[RepairRepository].list()) == 1
 
 
+@pytest.mark.parametrize("word", ["等一下", "稍等一下哈", "你等一下", "我想想"])
+def test_wait_a_moment_keeps_the_question_and_is_not_a_miss(resident: Resident, word: str, store_of) -> None:
+    resident.say("报修")
+    resident.say("2")  # 下水道/马桶堵塞: the description is asked, anything with words would answer it
+    reply = resident.say(word)
+    assert "不着急" in reply and "情况" in reply and "没看懂" not in reply
+    assert "在哪里" in resident.say("马桶堵了冲不下去")  # the description is still what is asked
+    assert "在哪里" in resident.say("等一下")
+    assert "在哪里" in resident.say("asdf") and "人工服务" not in resident.options  # one miss, not two
+
+
+def test_wait_a_moment_keeps_a_list_shown_in_the_middle_of_a_form(runtime: Runtime, store_of) -> None:
+    from store.announcements import AnnouncementRepository, NewAnnouncement
+
+    with store_of() as store:
+        for title in ("3号楼周三停水", "小区消毒安排"):
+            store[AnnouncementRepository].publish(NewAnnouncement(title=title, body=f"{title}，详见公告栏。",
+                                                                  kind="property"), utcnow())
+    resident = Resident(runtime, "o_wait_list")
+    resident.say("我要报修")
+    resident.say("最近有什么通知")
+    listed = list(resident.options)
+    assert "不着急" in resident.say("等一下") and resident.options == listed
+    pick = next(number for number, label in enumerate(listed, 1) if "小区消毒安排" in label)
+    assert "小区消毒安排，详见公告栏" in resident.say(str(pick))  # the list's number, not the menu's
+
+
 def test_a_request_that_needs_binding_waits_for_it_without_being_called_dropped(runtime: Runtime) -> None:
     reply = Resident(runtime, "o_wait_bind").say("我要捐赠旧衣服")
     assert "绑定" in reply and "先不办" not in reply
