@@ -76,6 +76,7 @@ def place(turn: Turn, ctx: Context, settings: RepairSettings, *, requested: bool
 
 
 _CLAUSE = re.compile(r"[，,。.！!？?；;、\s]+")
+_PLACE_LEAD = re.compile(r"^(?:我们|我)?(?:就)?(?:是|住在|住|在)")  # 我是5号楼的, 我住5号楼, 在东门
 _PLACE_END = re.compile(r"[门间口处边侧旁内外面头]*")
 
 
@@ -90,7 +91,7 @@ def _place_phrase(words: str, settings: RepairSettings) -> str:
         end = max((head.rfind(w) + len(w) for w in settings.place_words if w in head), default=0)
         tail = _PLACE_END.match(head, end) if end else None  # what ends the name goes too (单元门, 楼梯间, 东门外面)
         end = tail.end() if tail else end
-        return (head[:end] if end else head).strip("的了在是 ")
+        return _PLACE_LEAD.sub("", head[:end] if end else head).strip("的了在是 ")
     return words
 
 

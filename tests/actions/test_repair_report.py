@@ -1,6 +1,8 @@
 """repair_report: from what residents say to one ticket, confirmed; urgent ones escalate at once."""
 from __future__ import annotations
 
+import pytest
+
 from bot.runtime import Runtime
 from store.repairs import RepairRepository
 from tests.talk import Resident
@@ -50,6 +52,20 @@ def test_the_place_is_asked_when_the_description_does_not_say_it(runtime: Runtim
     resident.say("1")
     [ticket] = tickets(store_of)
     assert ticket.location == "5号楼二楼楼梯间"  # the whole name of the place, 间 too
+
+
+@pytest.mark.parametrize(("said", "where"), [("我是5号楼的", "5号楼"), ("就在东门", "东门"), ("在东门", "东门"),
+                                           ("我住5号楼2单元", "5号楼2单元")])
+def test_a_few_words_naming_the_place_are_the_place(runtime: Runtime, store_of, said: str, where: str) -> None:
+    resident = Resident(runtime, "o_place_words")
+    resident.say("报修")
+    resident.say("6")
+    resident.say("路灯晚上一直不亮")
+    assert "电话" in resident.say(said)
+    resident.say("1")  # no phone
+    resident.say("确认提交")
+    [ticket] = tickets(store_of)
+    assert ticket.location == where
 
 
 def test_a_keyboard_mash_is_not_taken_as_the_description(runtime: Runtime, store_of) -> None:
