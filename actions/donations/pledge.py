@@ -31,7 +31,8 @@ _REQUEST_WORDS = sorted([
 ], key=len, reverse=True)
 #: A pledge that starts with the request itself: 我想捐几件旧衣服 → 几件旧衣服.
 _LEADING = re.compile(
-    r"^(?:我们|我家|我)?(?:想|要|打算|准备|愿意)?(?:捐赠|捐献|捐出|捐给社区|捐(?!款|钱))(?:给社区)?[，,:：\s]*")
+    r"^(?:我们|我家|我)?(?:想|要|打算|准备|愿意)?(?:捐赠|捐献|捐出|捐给社区|捐(?!款|钱))(?:给社区)?(?:一点|一些|点|些)?"
+    r"[，,:：\s]*")
 _MONEY = re.compile(r"\d+\s*(?:元|块|万)|[一二两三四五六七八九十百千万]+\s*(?:元|块)|钱|捐款|现金|善款")
 #: A pledge says what and how much: 捐款300元, 旧书20本, 十几件衣服.
 _AMOUNT = re.compile(
@@ -118,6 +119,14 @@ class Pledge(Form):
     @staticmethod
     def _elsewhere(turn: Turn) -> bool:
         return turn.confidence >= DIGRESSION_CONFIDENCE and turn.intent not in _PLEDGE_LIKE
+
+    def addition(self, turn: Turn, ctx: Context) -> tuple[str, str] | None:
+        """More about what is given while the thank-you list is asked (两件羽绒服 after 旧衣服)."""
+        words = turn.text.strip()
+        if turn.tapped or is_noise(turn) or self._elsewhere(turn) or self._display_in(turn) is not None:
+            return None
+        sounds_like = turn.intent == self.name or _AMOUNT.search(words) is not None
+        return ("description", pledge_words(words)) if sounds_like and not only_asks_to_give(words) else None
 
     def validate_description(self, value: Any, turn: Turn, ctx: Context) -> Any:
         settings = flow.config(ctx)

@@ -90,6 +90,17 @@ def test_wrong_answers_are_asked_again_and_a_correction_replaces_the_pledge(runt
     assert [(d.description, d.display) for d in donations(store_of)] == [("旧书20本", "none")]
 
 
+def test_more_about_the_gift_while_the_list_is_asked_is_added_to_it(runtime: Runtime, store_of) -> None:
+    resident = bound(runtime, "o_more", ZHANG)
+    resident.say("我想捐点旧衣服")
+    assert keys(resident)[0] == "donations.ask_display"
+    resident.say("还有两件羽绒服")
+    assert keys(resident)[:2] == ("form.noted", "donations.ask_display")
+    assert "旧衣服；还有两件羽绒服" in resident.say("只写姓")
+    resident.say("1")
+    assert [d.description for d in donations(store_of)] == ["旧衣服；还有两件羽绒服"]
+
+
 def test_leaving_records_nothing(runtime: Runtime, store_of) -> None:
     resident = bound(runtime, "o_leave", ZHANG)
     resident.say("我想捐两袋大米")
