@@ -225,10 +225,10 @@ class DialogueEngine:
         if word in self._menu:
             return self.run_intent("help", self._as_intent(turn, "help"), ctx, state)
         if word in self._wait:
-            return self._wait_a_moment(ctx, turn, state)
+            return self._wait_a_moment(turn, ctx, state)
         return None
 
-    def _wait_a_moment(self, ctx: Context, turn: Turn, state: FormState) -> Reply:
+    def _wait_a_moment(self, turn: Turn, ctx: Context, state: FormState) -> Reply:
         """等一下: the open question, or the choices last offered (a list shown in the middle of
         a form), stay as they were; nothing counts as not understood."""
         note = ctx.say("acknowledge.wait")
