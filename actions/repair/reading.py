@@ -76,7 +76,8 @@ def place(turn: Turn, ctx: Context, settings: RepairSettings, *, requested: bool
 
 
 _CLAUSE = re.compile(r"[，,。.！!？?；;、\s]+")
-_PLACE_LEAD = re.compile(r"^(?:我们|我)?(?:就)?(?:是|住在|住|在)")  # 我是5号楼的, 我住5号楼, 在东门
+#: Words before the place: 我是5号楼的, 我住5号楼, 在东门 (but 住宅楼 is a place).
+_PLACE_LEAD = re.compile(r"^(?:我们|我)?(?:就)?(?:是|住在|住(?![宅户])|在)")
 _PLACE_END = re.compile(r"[门间口处边侧旁内外面头]*")
 
 
@@ -93,6 +94,19 @@ def _place_phrase(words: str, settings: RepairSettings) -> str:
         end = tail.end() if tail else end
         return _PLACE_LEAD.sub("", head[:end] if end else head).strip("的了在是 ")
     return words
+
+
+def just_a_place(turn: Turn, settings: RepairSettings) -> bool:
+    """The words are a place and nothing else, whatever the NLU made of them (我是5号楼的, 就在东门,
+    住宅楼3号门口 — not 交3号楼物业费 or 谢谢你们小区): the place starts them and nothing follows it."""
+    words = turn.text.strip()
+    if len(turn.plain) > 12 or says_fault(words, settings) or not (names_building(turn) or says_place(words, settings)):
+        return False
+    head = _PLACE_LEAD.sub("", words)
+    starts = min([i for i in (head.find(w) for w in settings.place_words) if i >= 0]
+                 + [match.start() for match in re.finditer(r"\d", head)][:1], default=len(head))
+    rest = plain(head).replace(plain(_place_phrase(words, settings)), "", 1)
+    return starts <= 2 and not rest.strip("的了呢啊吧呀")
 
 
 def only_place(turn: Turn, settings: RepairSettings) -> bool:

@@ -11,17 +11,16 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from actions.repair import RepairSettings, flow
+from actions.repair import flow
 from actions.repair.reading import (
     BARE_REQUEST,
     address,
     home,
-    names_building,
+    just_a_place,
     only_place,
     place,
     says_fault,
     says_home,
-    says_place,
 )
 from bot.dialogue import SKIPPED, Context, Form, Option, Reply, Turn
 from bot.dialogue.engine import CONTROL_INTENTS, DIGRESSION_CONFIDENCE
@@ -47,16 +46,6 @@ def _not_an_answer(turn: Turn, ctx: Context) -> bool:
     if intent in CONTROL_INTENTS and intent != OUT_OF_SCOPE and turn.confidence >= 0.5:
         return True
     return bool(sure and intent not in (None, OUT_OF_SCOPE, RepairReport.name))
-
-
-#: What the NLU may take a few words naming a place for (我是5号楼的, 就在东门, 我住5号楼).
-_PLACE_MISREAD_AS = frozenset({"greet", "affirm", "bind_household"})
-
-
-def _a_short_place(turn: Turn, settings: RepairSettings) -> bool:
-    """A few words that name a place, though the NLU read them as a greeting, a yes or a binding."""
-    return len(turn.plain) <= 8 and turn.intent in _PLACE_MISREAD_AS \
-        and (names_building(turn) or says_place(turn.text, settings))
 
 
 def _yes_words(ctx: Context) -> frozenset[str]:
@@ -141,7 +130,7 @@ class RepairReport(Form):
             return home(ctx)  # "对的" to the offered "我家 3-502"
         settings = flow.config(ctx)
         if address(turn) is None and (_QUESTION.search(turn.text)
-                                      or _not_an_answer(turn, ctx) and not _a_short_place(turn, settings)):
+                                      or _not_an_answer(turn, ctx) and not just_a_place(turn, settings)):
             return None  # 物业办公室在哪 is a question, not a place
         if ctx.dialog.requested_slot in ("repair_category", "description") and only_place(turn, settings):
             requested = True  # 小区东门 in answer to "what is broken" says where it is

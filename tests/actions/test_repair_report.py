@@ -55,7 +55,7 @@ def test_the_place_is_asked_when_the_description_does_not_say_it(runtime: Runtim
 
 
 @pytest.mark.parametrize(("said", "where"), [("我是5号楼的", "5号楼"), ("就在东门", "东门"), ("在东门", "东门"),
-                                           ("我住5号楼2单元", "5号楼2单元")])
+                                           ("我住5号楼2单元", "5号楼2单元"), ("住宅楼3号门口", "住宅楼3号门口")])
 def test_a_few_words_naming_the_place_are_the_place(runtime: Runtime, store_of, said: str, where: str) -> None:
     resident = Resident(runtime, "o_place_words")
     resident.say("报修")
