@@ -19,8 +19,7 @@ _ALL_WORDS = ("所有", "全部", "都看", "历史", "以前的", "之前的", 
 @flow.action("repair_status")
 def repair_status(turn: Turn, ctx: Context) -> Reply:
     """The resident's own and their household's tickets — nobody else's."""
-    household_id = ctx.household.id if ctx.household else None
-    tickets = ctx.store[RepairRepository].summaries_for_resident(turn.openid, household_id, SHOWN)
+    tickets = ctx.store[RepairRepository].summaries_for_resident(turn.openid, ctx.resident.household_id, SHOWN)
     if not tickets:
         report = Option.intent(ctx.label_of("repair_report"), "repair_report")
         return Reply.text(ctx.say("repair.status_none"), [report])
