@@ -243,7 +243,8 @@ class DialogueEngine:
         form = self._form(state)
         numeric_answer = form is not None and state.requested_slot in form.numeric_slots
         if numeric_answer:  # digits answer the question, but a label or a number offered still picks its option
-            picked: Option | str | None = self._labelled(turn, state.options) or self._offered(turn, state.options)
+            picked: Option | str | None = self._labelled(turn, state.options) or self._under(
+                self._number(turn.text), state.options)
         else:
             picked = self._pick(turn, state.options, words=form is None)
         if picked == "out_of_range":
@@ -312,14 +313,12 @@ class DialogueEngine:
         number = self._number(turn.text)
         if number is None:
             return self._yes_or_no(turn, options) if words else None
-        if 1 <= number <= len(options):
-            return options[number - 1]
-        return "out_of_range"
+        return self._under(number, options) or "out_of_range"
 
-    def _offered(self, turn: Turn, options: list[Option]) -> Option | None:
-        """The option a bare number chooses, when there is one under that number (1 under
-        "1. 不换了"; a head count's options are numbered by the count they stand for)."""
-        number = self._number(turn.text)
+    @staticmethod
+    def _under(number: int | None, options: list[Option]) -> Option | None:
+        """The option numbered ``number``, if there is one (1 under "1. 不换了"; a head count's
+        options are numbered by the count they stand for)."""
         return options[number - 1] if number is not None and 1 <= number <= len(options) else None
 
     @staticmethod
