@@ -6,10 +6,12 @@ households in arrival order, and each is told at once.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from actions.events import flow
 from actions.events.words import EventWords, named_events
 from bot.dialogue import Context, Option, Reply, Turn
-from store.events import EventRepository
+from store.events import Event, EventRepository, EventSignup
 
 
 @flow.action("event_cancel")
@@ -24,6 +26,9 @@ def _cancel(turn: Turn, ctx: Context) -> Reply:
     repo = ctx.store[EventRepository]
     words = EventWords.in_dialogue(ctx)
     mine = repo.active_for_household(household.id, ctx.now)
+    if _drops_new_signup(turn, ctx, mine, words):
+        dropped = ctx.reply("events.signup_dropped")
+        return replace(dropped, content=dropped.content + ctx.say("events.signup_others_kept")) if mine else dropped
     if not mine:
         return Reply.text(ctx.say("events.cancel_none"), [Option.intent(ctx.label_of("event_list"), "event_list")])
     choice = ctx.dialog.slots.get("_choice") or {}
@@ -50,3 +55,14 @@ def _cancel(turn: Turn, ctx: Context) -> Reply:
     promoted = repo.cancel(signup, ctx.now)
     words.tell_promoted(ctx.store, event, promoted, turn.msg_key, ctx.now)
     return ctx.reply("events.cancelled", title=event.title, when=words.when(event.starts_at))
+
+
+def _drops_new_signup(turn: Turn, ctx: Context, mine: list[tuple[EventSignup, Event]], words: EventWords) -> bool:
+    """取消报名 in the middle of signing up for an event the household is not signed up for,
+    naming none it is: the resident stops this sign-up (nothing was submitted)."""
+    if ctx.dialog.form != "event_signup" or (ctx.dialog.slots.get("_choice") or {}).get("event"):
+        return False
+    signing = ctx.dialog.slots.get("event")
+    if signing is not None and any(e.id == int(signing) for _, e in mine):
+        return False  # a change of count: 取消报名 withdraws the sign-up it would change
+    return not named_events(turn, [e for _, e in mine], words, flow.config(ctx).filler_words)

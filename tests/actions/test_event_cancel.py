@@ -68,3 +68,26 @@ def test_cancel_during_a_signup_replaces_it(runtime: Runtime, store_of) -> None:
     assert "确定取消" in resident.say("我不去了，取消报名")  # … when the resident cancels instead
     resident.say("1")
     assert signups(store_of, event) == [(household_at(store_of, "3-502"), "o_switch", 1, "cancelled")]
+
+
+def test_cancel_in_the_middle_of_a_new_signup_drops_it_and_keeps_the_others(runtime: Runtime, store_of) -> None:
+    taiji = add_event(store_of, "太极拳健身讲座", days=2)
+    clinic = add_event(store_of, "社区义诊", days=4)
+    resident = signed(runtime, "o_drop", ZHANG)
+    resident.say("报名社区义诊")  # a new sign-up, asking how many …
+    reply = resident.say("取消报名")  # … which the resident stops: nothing is withdrawn
+    assert "不报了" in reply and "已经报名的活动不变" in reply
+    assert resident.last is not None and resident.last.keys[0] == "events.signup_dropped"
+    resident.say("2")  # the form is gone: not a head count any more …
+    resident.say("确认")  # … and nothing is left to confirm
+    assert signups(store_of, clinic) == []
+    assert [row[3] for row in signups(store_of, taiji)] == ["confirmed"]
+
+
+def test_cancel_of_a_new_signup_with_nothing_else_signed(runtime: Runtime, store_of) -> None:
+    event = add_event(store_of)
+    resident = bound(runtime, "o_first")
+    assert "核对" in resident.say("报名太极拳 两个人")
+    reply = resident.say("取消报名")
+    assert "什么也没有提交" in reply and "已经报名的活动" not in reply
+    assert signups(store_of, event) == []
