@@ -330,12 +330,19 @@ class DialogueEngine:
                 return option
         return None
 
-    def _yes_or_no(self, turn: Turn, options: list[Option]) -> Option | None:
-        """是的 / 不用了 typed to a yes-or-no offer picks its yes or its no."""
+    @staticmethod
+    def _yes_and_no(options: list[Option]) -> tuple[Option, Option] | None:
+        """The yes and the no of a yes-or-no offer (确定取消 / 不取消), or None for other choices."""
         yes = next((o for o in options if o.value.get("yes") or o.value.get("answer") == "yes"), None)
         no = next((o for o in options if o.value.get("answer") == "no"), None)
-        if yes is None or no is None:
+        return (yes, no) if yes is not None and no is not None else None
+
+    def _yes_or_no(self, turn: Turn, options: list[Option]) -> Option | None:
+        """是的 / 不用了 typed to a yes-or-no offer picks its yes or its no."""
+        offer = self._yes_and_no(options)
+        if offer is None:
             return None
+        yes, no = offer
         sure = turn.confidence >= DIGRESSION_CONFIDENCE
         if turn.plain in self._yes or (turn.intent == "affirm" and sure):
             return yes
@@ -684,9 +691,14 @@ class DialogueEngine:
             if taken is not None:
                 return taken
         state.misses += 1
+        again = state.misses >= self.config.dialogue.misses_before_handoff
+        if self._yes_and_no(state.options) is not None:  # a yes-or-no question stays asked (确定取消吗？)
+            options = list(state.options)
+            if again and not any(o.value.get("intent") == "human_handoff" for o in options):
+                options.append(Option.intent(ctx.label_of("human_handoff"), "human_handoff"))
+            return Reply.text(ctx.say("fallback.yes_or_no"), options)
         ranking = turn.parse.ranking if turn.parse and not is_noise(turn) else ()
         guesses = self._guesses(ranking)
-        again = state.misses >= self.config.dialogue.misses_before_handoff
         if not guesses or again:
             return main_menu(ctx, self.registry, ctx.say("fallback.again" if again else "fallback.offtopic"))
         # A guess chosen goes on with the resident's own words (a suggestion is not typed twice).

@@ -91,3 +91,18 @@ def test_cancel_of_a_new_signup_with_nothing_else_signed(runtime: Runtime, store
     reply = resident.say("取消报名")
     assert "什么也没有提交" in reply and "已经报名的活动" not in reply
     assert signups(store_of, event) == []
+
+
+def test_an_answer_that_is_neither_yes_nor_no_keeps_the_question(runtime: Runtime, store_of) -> None:
+    event = add_event(store_of)
+    resident = signed(runtime, "o_unsure", ZHANG)
+    resident.say("取消报名")
+    offered = resident.options
+    assert "没看懂" in resident.say("啊？")
+    assert resident.options == offered  # still 确定取消 / 不取消, not the main menu
+    resident.say("呃呃")
+    assert resident.options == [*offered, "人工服务"]  # after repeated misses a person is one more choice
+    resident.say("哦哦哦")
+    assert resident.options == [*offered, "人工服务"]  # offered once
+    assert "已取消" in resident.say("1")
+    assert [row[3] for row in signups(store_of, event)] == ["cancelled"]
