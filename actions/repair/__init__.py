@@ -27,6 +27,9 @@ class RepairSettings(FlowSettings):
         "消防通道", "信箱", "厨房", "卫生间", "洗手间", "厕所", "客厅", "卧室", "阳台", "楼下", "楼上", "隔壁", "对面",
         "旁边", "附近", "路", "弄", "幼儿园", "活动室", "活动中心", "篮球场", "操场", "水池", "凉亭", "入口", "出口",
         "围墙", "井盖", "屋里", "家里", "我家", "房间", "号"])
+    #: Rooms of a flat: for a bound resident, 厨房 alone is their own kitchen (3-502 厨房).
+    room_words: list[str] = Field(default_factory=lambda: [
+        "厨房", "卫生间", "洗手间", "厕所", "浴室", "客厅", "卧室", "主卧", "次卧", "书房", "阳台", "房间"])
     #: Words that say something is wrong (a description has one; a place answer should not).
     fault_words: list[str] = Field(default_factory=lambda: [
         "坏", "漏", "堵", "不亮", "不通", "不动", "失灵", "没反应", "裂", "掉", "松", "响", "滴", "渗", "不出水",

@@ -16,6 +16,9 @@ from bot.dialogue.text import mentions, plain
 BARE_REQUEST = re.compile(
     r"^(?:您好|你好|喂)?(?:我|我们|我家)?(?:要|想|需要)?(?:请|麻烦)?(?:帮我|给我)?"
     r"(?:物业)?(?:报修|保修|報修|维修|修理|报个修|报一下修|修东西|找师傅|修)(?:一下)?(?:吧|啊|呀|的)?$")
+#: A greeting before the words about the fault (你好啊小助手，…) is not part of the description.
+GREETING_LEAD = re.compile(
+    r"^(?:喂+|您好|你好|哈喽|嗨)(?:啊|呀)?(?:小助手|助手|机器人|物业|师傅)?(?:啊|呀)?[，,。.！!\s]*")
 _ADDRESS_PARTS = ("building", "unit", "room")
 
 
@@ -60,19 +63,31 @@ def place(turn: Turn, ctx: Context, settings: RepairSettings, *, requested: bool
     if not words:
         return None
     flat = address(turn)
+    building = names_building(turn)
+    room = _room(words, settings) if not building else None
     if says_home(words, settings) and flat is None:
-        return home(ctx)
+        return _in_flat(home(ctx), room)
     if flat is not None:
         return flat
     if not says_place(words, settings):
         return None
-    building = names_building(turn)
     if says_fault(words, settings) and not building:
         return None
     if not requested and not building:
         return None
+    if room is not None and home(ctx) is not None:
+        return _in_flat(home(ctx), room)
     phrase = _place_phrase(words, settings)
     return phrase[:200] if phrase and len(plain(phrase)) >= 2 else None
+
+
+def _room(words: str, settings: RepairSettings) -> str | None:
+    """The room of a flat these words name (我家厨房 → 厨房), if any."""
+    return next((room for room in settings.room_words if room in words), None)
+
+
+def _in_flat(flat: str | None, room: str | None) -> str | None:
+    return f"{flat} {room}" if flat and room else flat
 
 
 _CLAUSE = re.compile(r"[，,。.！!？?；;、\s]+")

@@ -14,6 +14,7 @@ from typing import Any
 from actions.repair import flow
 from actions.repair.reading import (
     BARE_REQUEST,
+    GREETING_LEAD,
     address,
     home,
     just_a_place,
@@ -22,7 +23,7 @@ from actions.repair.reading import (
     says_fault,
     says_home,
 )
-from bot.dialogue import SKIPPED, Context, Form, Option, Reply, Turn
+from bot.dialogue import CONFIRM, SKIPPED, Context, Form, Option, Reply, Turn
 from bot.dialogue.engine import CONTROL_INTENTS, DIGRESSION_CONFIDENCE
 from bot.dialogue.text import is_noise, plain
 from bot.privacy import mask_phone
@@ -121,7 +122,7 @@ class RepairReport(Form):
         return ("description", turn.text.strip()) if says_fault(turn.text, settings) else None
 
     def validate_description(self, value: Any, turn: Turn, ctx: Context) -> Any:
-        text = str(value).strip()
+        text = GREETING_LEAD.sub("", str(value).strip()) or str(value).strip()
         return text[:1000] if len(plain(text)) >= 2 else None
 
     # --- where -------------------------------------------------------------------------------
@@ -134,6 +135,8 @@ class RepairReport(Form):
             return None  # 物业办公室在哪 is a question, not a place
         if ctx.dialog.requested_slot in ("repair_category", "description") and only_place(turn, settings):
             requested = True  # 小区东门 in answer to "what is broken" says where it is
+        if ctx.dialog.requested_slot == CONFIRM and just_a_place(turn, settings):
+            requested = True  # 客厅 at the confirmation says where, more exactly
         return place(turn, ctx, settings, requested=requested)
 
     def validate_location(self, value: Any, turn: Turn, ctx: Context) -> Any:
@@ -174,7 +177,8 @@ class RepairReport(Form):
         code = str(slots.get("repair_category", "other"))
         words = f"{slots.get('description') or ''}"
         where = str(slots.get("location") or "")
-        if code == "electrical" and "灯" in words and where and where != home(ctx):
+        flat = home(ctx)
+        if code == "electrical" and "灯" in words and where and not (flat and where.startswith(flat)):
             return "lighting"
         return code
 

@@ -26,8 +26,18 @@ def test_one_sentence_from_a_bound_resident_needs_only_a_confirmation(runtime: R
     assert "报修已提交" in resident.say("1")
     [ticket] = tickets(store_of)
     assert (ticket.category, ticket.location, ticket.phone, ticket.status, ticket.urgent) == \
-        ("water_leak", "3-502", "13912341234", "pending", False)
+        ("water_leak", "3-502 厨房", "13912341234", "pending", False)  # the room of their flat
     assert ticket.household_id is not None and "厨房" in ticket.description
+
+
+def test_a_room_or_a_place_given_at_the_confirmation_says_where(runtime: Runtime, store_of) -> None:
+    resident = bound(runtime, "o_room")
+    resident.say("喂喂")
+    resident.say("你好啊小助手，我家那个灯不亮了")
+    assert "3-502" in resident.say("客厅")  # at the confirmation: where, more exactly
+    assert "报修已提交" in resident.say("1")
+    [ticket] = tickets(store_of)
+    assert (ticket.category, ticket.location, ticket.description) == ("electrical", "3-502 客厅", "我家那个灯不亮了")
 
 
 def test_step_by_step_report_from_an_unbound_resident(runtime: Runtime, store_of) -> None:
