@@ -66,7 +66,7 @@ def place(turn: Turn, ctx: Context, settings: RepairSettings, *, requested: bool
     building = names_building(turn)
     room = _room(words, settings) if not building else None
     if says_home(words, settings) and flat is None:
-        return _in_flat(home(ctx), room)
+        return home(ctx)  # 我家厨房水管漏水了: the flat (the room is in the description)
     if flat is not None:
         return flat
     if not says_place(words, settings):
@@ -75,8 +75,9 @@ def place(turn: Turn, ctx: Context, settings: RepairSettings, *, requested: bool
         return None
     if not requested and not building:
         return None
-    if room is not None and home(ctx) is not None:
-        return _in_flat(home(ctx), room)
+    own = home(ctx)
+    if room is not None and own is not None:
+        return f"{own} {room}"  # 厨房 alone, from a bound resident: their own kitchen
     phrase = _place_phrase(words, settings)
     return phrase[:200] if phrase and len(plain(phrase)) >= 2 else None
 
@@ -84,10 +85,6 @@ def place(turn: Turn, ctx: Context, settings: RepairSettings, *, requested: bool
 def _room(words: str, settings: RepairSettings) -> str | None:
     """The room of a flat these words name (我家厨房 → 厨房), if any."""
     return next((room for room in settings.room_words if room in words), None)
-
-
-def _in_flat(flat: str | None, room: str | None) -> str | None:
-    return f"{flat} {room}" if flat and room else flat
 
 
 _CLAUSE = re.compile(r"[，,。.！!？?；;、\s]+")
