@@ -65,13 +65,13 @@ def bill_type(value: object) -> str:
     text = unicodedata.normalize("NFKC", str(value)).strip()
     name = text if text in BILL_TYPES else _TYPE_ALIASES.get(text.lower(), "")
     if not name:
-        raise ValueError(f"must be one of {', '.join(BILL_TYPES)}")
+        raise ValueError(f"应为以下费用之一：{'、'.join(BILL_TYPES)}")
     return name
 
 
 def _more_than_zero(value: Decimal) -> Decimal:
     if value <= 0:
-        raise ValueError("must be more than 0")
+        raise ValueError("应大于 0")
     return value
 
 
@@ -189,7 +189,7 @@ def import_bills(file: UploadFile, store: StoreDep, runtime: RuntimeDep, now: No
                  for b in new]
     except IntegrityError:
         raise ApiError(422, {"imported": 0, "errors": [
-            {"row": None, "field": "period", "message": "a bill of this file was added meanwhile; upload it again"}
+            {"row": None, "field": "period", "message": "导入时文件中有一张账单刚被别人添加，请重新上传"}
         ]}) from None
     jobs = JobContext(runtime, now)
     for bill in bills:
@@ -248,13 +248,13 @@ def amount_cell(value: object) -> int:
     try:
         amount = Decimal(text.strip())
     except InvalidOperation:
-        raise ValueError("must be an amount in yuan, such as 350 or 350.50") from None
+        raise ValueError("应为金额（元），如 350 或 350.50") from None
     if not amount.is_finite() or amount <= 0:
-        raise ValueError("must be more than 0")
+        raise ValueError("应大于 0")
     if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError("has at most two decimals (fen)")
+        raise ValueError("最多两位小数（精确到分）")
     if amount > 10_000_000:
-        raise ValueError("is too large")
+        raise ValueError("金额太大，请核对")
     return yuan_to_fen(amount)
 
 
@@ -270,7 +270,7 @@ def household_id_cell(value: object) -> int | None:
     if not text:
         return None
     if not text.isdigit():
-        raise ValueError("must be the household's number in the staff API (GET /api/households)")
+        raise ValueError("应为住户编号（数字，见住户名册或 GET /api/households）")
     return int(text)
 
 
@@ -298,7 +298,7 @@ def _header_problem(rows: Sequence[Row]) -> Problem | None:
         return None
     header_row = rows[0].number - 1 if rows else 1
     return Problem(header_row, "household_id",
-                   "the column household_id (住户编号), or the columns building (楼号) and room (房号), is missing")
+                   "缺少“住户编号”列，或“楼号”和“房号”两列")
 
 
 def _read_rows(rows: Sequence[Row], store: Store) -> tuple[list[_NewBill], list[Problem]]:
@@ -323,12 +323,11 @@ def _read_rows(rows: Sequence[Row], store: Store) -> tuple[list[_NewBill], list[
             continue
         key = (household_id, str(values["period"]), str(values["bill_type"]))
         if key in seen:
-            problems.append(Problem(row.number, "bill_type", f"the same bill is already on row {seen[key]}"))
+            problems.append(Problem(row.number, "bill_type", f"第 {seen[key]} 行已有同一张账单"))
             continue
         seen[key] = row.number
         if repo.find(*key) is not None:
-            problems.append(Problem(row.number, "period", f"household {household_id} already has a {key[2]} bill "
-                                                          f"for {key[1]}"))
+            problems.append(Problem(row.number, "period", f"住户 {household_id} 已有 {key[1]} 的{key[2]}账单"))
             continue
         new.append(_NewBill(row.number, household_id, key[1], key[2], values["amount"], values["due_date"],
                             bool(values["paid"])))
@@ -340,7 +339,7 @@ def _household_of(row: Row, values: dict[str, Any], store: Store, wrong: list[Pr
     household_id = values.get("household_id")
     if household_id is not None:
         if store.households.get(household_id) is None:
-            wrong.append(Problem(row.number, "household_id", f"household {household_id} does not exist"))
+            wrong.append(Problem(row.number, "household_id", f"没有编号为 {household_id} 的住户"))
             return None
         return int(household_id)
     parts: dict[str, str] = {}
@@ -348,7 +347,7 @@ def _household_of(row: Row, values: dict[str, Any], store: Store, wrong: list[Pr
         try:
             parts[name] = address_part(row[name])
         except ValueError as error:
-            wrong.append(Problem(row.number, name, f"{error} (or give household_id)"))
+            wrong.append(Problem(row.number, name, f"{error}（或填写住户编号）"))
     if len(parts) < 2:
         return None
     building, room = parts["building"], parts["room"]
@@ -356,10 +355,9 @@ def _household_of(row: Row, values: dict[str, Any], store: Store, wrong: list[Pr
     flats = store.households.find_by_address(building, room, unit or None)
     shown = "-".join(part for part in (building, unit, room) if part)
     if not flats:
-        wrong.append(Problem(row.number, "room", f"the flat {shown} is not on the roster"))
+        wrong.append(Problem(row.number, "room", f"{shown} 不在住户名册中"))
         return None
     if len(flats) > 1:
-        wrong.append(Problem(row.number, "unit", f"building {building} has room {room} in several units; "
-                                                 "give the unit"))
+        wrong.append(Problem(row.number, "unit", f"{building} 号楼有几个单元都有 {room} 室，请填写单元"))
         return None
     return flats[0].id

@@ -32,7 +32,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def _whole(value: Any) -> Any:
     if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise ValueError("must be a whole number of points")
+        raise ValueError("积分应为整数")
     return value
 
 

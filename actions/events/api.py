@@ -25,7 +25,7 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "descri
 
 def _whole(value: Any) -> Any:
     if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise ValueError("must be a whole number")
+        raise ValueError("应为整数")
     return value
 
 
@@ -104,7 +104,7 @@ def create_event(body: EventIn, store: StoreDep, now: NowDep, runtime: RuntimeDe
     starts = _aware(body.starts_at, zone)
     deadline = _aware(body.signup_deadline, zone) if body.signup_deadline is not None else None
     if deadline is not None and deadline > starts:
-        invalid("signup_deadline", "must not be after starts_at")
+        invalid("signup_deadline", "报名截止时间不能晚于活动开始时间（starts_at）")
     event = store[EventRepository].create(NewEvent(
         title=body.title, starts_at=starts, capacity=body.capacity, description=body.description.strip(),
         place=body.place.strip(), signup_deadline=deadline, party_only=body.party_only), now)

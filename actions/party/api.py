@@ -27,13 +27,13 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "descri
 
 def _whole(value: Any) -> Any:
     if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise ValueError("must be a whole number")
+        raise ValueError("应为整数")
     return value
 
 
 def _more_than_zero(value: Any) -> Any:
     if value <= 0:
-        raise ValueError("must be more than 0")
+        raise ValueError("应大于 0")
     return value
 
 
@@ -74,7 +74,7 @@ def create_fee(body: PartyFeeIn, store: StoreDep, now: NowDep) -> Created:
     if household is None:
         not_found("household", body.household_id)
     if body.member_name not in {member.name for member in household.members}:
-        invalid("member_name", f"is not on the roster of household {household.id} ({household.address})")
+        invalid("member_name", f"不在住户 {household.id}（{household.address}）的名册上")
     repo = store[PartyFeeRepository]
     taken = f"{body.member_name} of household {household.id} has a party fee for {body.period} already"
     if repo.find(household.id, body.member_name, body.period) is not None:

@@ -50,12 +50,12 @@ def create_household(body: HouseholdIn, store: StoreDep) -> Created:
     """Add a flat and its members to the roster."""
     existing = store.households.at_address(body.building, body.room, body.unit)
     if existing is not None:
-        conflict("room", f"the flat {existing.address} is already on the roster (household {existing.id})")
+        conflict("room", f"{existing.address} 已在住户名册中（住户编号 {existing.id}）")
     members = [NewMember(m.name, m.phone, m.party_member) for m in body.members]
     try:
         household = store.households.create(body.building, body.room, members, unit=body.unit)
     except IntegrityError:  # the same flat, added by another request a moment ago
-        conflict("room", "the flat is already on the roster")
+        conflict("room", "这一户已在住户名册中")
     return Created(id=household.id)
 
 
@@ -95,7 +95,7 @@ def import_households(file: UploadFile, store: StoreDep) -> ImportResult:
             store.households.create(flat.building, flat.room, flat.members, unit=flat.unit)
     except IntegrityError:
         raise ApiError(422, {"imported": 0, "errors": [
-            {"row": None, "field": "room", "message": "a flat of this file was added meanwhile; upload it again"}
+            {"row": None, "field": "room", "message": "导入时文件中有一户刚被别人添加，请重新上传"}
         ]}) from None
     return ImportResult(imported=len(flats), errors=[])
 
@@ -128,9 +128,9 @@ def _flats(rows: Sequence[Row]) -> tuple[list[_Flat], list[Problem]]:
         twin = next((n for n, m in zip(flat.rows, flat.members, strict=True)
                      if (m.name, m.phone) == (member.name, member.phone)), None)
         if twin is not None:
-            problems.append(Problem(row.number, "name", f"{member.name} of {flat.address} is already on row {twin}"))
+            problems.append(Problem(row.number, "name", f"第 {twin} 行已有 {flat.address} 的{member.name}"))
         elif len(flat.members) >= MAX_MEMBERS:
-            problems.append(Problem(row.number, "name", f"{flat.address} has more than {MAX_MEMBERS} members"))
+            problems.append(Problem(row.number, "name", f"{flat.address} 的成员超过 {MAX_MEMBERS} 人"))
         else:
             flat.rows.append(row.number)
             flat.members.append(member)
@@ -154,8 +154,8 @@ def _clashes(flats: Sequence[_Flat], store: Store) -> list[Problem]:
     for flat in flats:
         existing = store.households.at_address(flat.building, flat.room, flat.unit)
         if existing is not None:
-            problems += [Problem(number, "room", f"the flat {flat.address} is already on the roster "
-                                                  f"(household {existing.id})") for number in flat.rows]
+            problems += [Problem(number, "room", f"{flat.address} 已在住户名册中（住户编号 {existing.id}）")
+                         for number in flat.rows]
     return problems
 
 

@@ -38,24 +38,23 @@ def phone(value: object) -> str:
     if digits.startswith("+86"):
         digits = digits[3:]
     if not digits:
-        raise ValueError("a phone number is required")
+        raise ValueError("请填写电话号码")
     if not digits.isdigit():
-        raise ValueError("a phone number has only digits: 11 for a mobile, or a landline with its area code")
+        raise ValueError("电话号码只能是数字：手机 11 位，座机带区号")
     if _MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits):
         return digits
-    raise ValueError("must be an 11-digit mobile number (13912345678) or a landline with its area code "
-                     "(021-62345678)")
+    raise ValueError("应为 11 位手机号（如 13912345678）或带区号的座机（如 021-62345678）")
 
 
 def person_name(value: object) -> str:
     """A name as on the roster: not empty, no digits (a phone in the name column is a slip)."""
     text = " ".join(str(value).split())
     if not text:
-        raise ValueError("a name is required")
+        raise ValueError("请填写姓名")
     if len(text) > 32:
-        raise ValueError("a name has at most 32 characters")
+        raise ValueError("姓名最多 32 个字")
     if any(ch.isdigit() for ch in text) or not any(ch.isalpha() for ch in text):
-        raise ValueError("a name is written in letters, without digits")
+        raise ValueError("姓名请用文字填写，不要带数字")
     return text
 
 
@@ -67,9 +66,9 @@ def address_part(value: object) -> str:
             text = text[: -len(suffix)].strip()
             break
     if not text:
-        raise ValueError("is required, such as 3 or 502")
+        raise ValueError("请填写，如 3 或 502")
     if not _ADDRESS_PART.fullmatch(text):
-        raise ValueError("use Arabic digits (and letters), such as 3 or 502")
+        raise ValueError("请用阿拉伯数字（可带字母），如 3 或 502")
     return text
 
 
@@ -89,7 +88,7 @@ def yes_no(value: object) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError("write 是 or 否 (or leave it empty for 否)")
+    raise ValueError("请填“是”或“否”（不填即为“否”）")
 
 
 def month(value: object) -> str:
@@ -97,14 +96,14 @@ def month(value: object) -> str:
     text = str(value).strip()
     match = _MONTH.fullmatch(text)
     if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
-        raise ValueError("must be a month written YYYY-MM, such as 2026-03")
+        raise ValueError("应为月份，格式 YYYY-MM，如 2026-03")
     return text
 
 
 def day(value: object) -> date:
     """A calendar date written ``YYYY-MM-DD`` (numbers are not taken for dates)."""
     if isinstance(value, datetime):
-        raise ValueError("must be a date written YYYY-MM-DD, such as 2026-03-15")
+        raise ValueError("应为日期，格式 YYYY-MM-DD，如 2026-03-15")
     if isinstance(value, date):
         return value
     text = str(value).strip()
@@ -113,19 +112,19 @@ def day(value: object) -> date:
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError("must be a date written YYYY-MM-DD, such as 2026-03-15") from None
+        raise ValueError("应为日期，格式 YYYY-MM-DD，如 2026-03-15") from None
 
 
 def _not_bool(value: Any) -> Any:
     if isinstance(value, bool):
-        raise ValueError("must be a number")
+        raise ValueError("应为数字")
     return value
 
 
 def _text(value: object) -> str:
     text = str(value).strip()
     if not text:
-        raise ValueError("must not be empty")
+        raise ValueError("不能为空")
     return text
 
 

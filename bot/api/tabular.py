@@ -41,8 +41,8 @@ class Column:
 
     @property
     def label(self) -> str:
-        """How staff see the column named in a message: ``phone (手机)``."""
-        return f"{self.name} ({self.aliases[0]})" if self.aliases else self.name
+        """How staff see the column named in a message: its first Chinese header, ``手机``."""
+        return self.aliases[0] if self.aliases else self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,44 +100,44 @@ def read_table(filename: str, content: bytes, columns: Sequence[Column], *,
     if len(content) > max_bytes:
         raise _too_big(max_bytes)
     if not content.strip():
-        raise TableError.of("the file is empty")
+        raise TableError.of("文件是空的")
     cells = _cells(filename.lower(), content)
     return _rows(cells, columns, max_rows)
 
 
 def _too_big(max_bytes: int) -> TableError:
-    return TableError.of(f"the file is larger than {max_bytes // 1024} KB; split it into smaller files")
+    return TableError.of(f"文件超过 {max_bytes // 1024} KB，请拆成几个小文件")
 
 
 def _cells(filename: str, content: bytes) -> list[list[str]]:
     if content.startswith(_OLE_MAGIC) or filename.endswith(".xls"):
-        raise TableError.of("old .xls workbooks are not read: save the file as .xlsx or CSV (UTF-8)")
+        raise TableError.of("不能读取旧版 .xls 文件，请另存为 .xlsx 或 CSV（UTF-8）")
     if content.startswith(_ZIP_MAGIC):
         return _xlsx_cells(content)
     if filename.endswith(".xlsx"):
-        raise TableError.of("the file is named .xlsx but is not an Excel workbook")
+        raise TableError.of("文件名是 .xlsx，但内容不是 Excel 工作簿")
     suffix = filename.rpartition(".")[2] if "." in filename else ""
     if suffix and f".{suffix}" not in _TEXT_SUFFIXES:
-        raise TableError.of(f"a .{suffix} file cannot be imported: upload CSV or XLSX")
+        raise TableError.of(f"不能导入 .{suffix} 文件，请上传 CSV 或 XLSX 文件")
     return _csv_cells(content)
 
 
 def _csv_cells(content: bytes) -> list[list[str]]:
     if b"\x00" in content:
-        raise TableError.of("the file is not CSV or XLSX")
+        raise TableError.of("文件不是 CSV 或 XLSX 格式")
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = content.decode("gb18030")
         except UnicodeDecodeError:
-            raise TableError.of("the file is not text in UTF-8: save it as CSV UTF-8 or XLSX") from None
+            raise TableError.of("文件不是 UTF-8 编码的文本，请另存为“CSV UTF-8”或 XLSX") from None
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
     try:
         return [[cell.strip() for cell in record] for record in csv.reader(io.StringIO(text), delimiter=delimiter)]
     except csv.Error as error:
-        raise TableError.of(f"the CSV cannot be read: {error}") from None
+        raise TableError.of(f"CSV 文件无法读取，请另存为“CSV UTF-8”或 XLSX 后再上传（{error}）") from None
 
 
 def _xlsx_cells(content: bytes) -> list[list[str]]:
@@ -145,16 +145,16 @@ def _xlsx_cells(content: bytes) -> list[list[str]]:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        raise TableError.of("the file is not a readable XLSX workbook") from None
+        raise TableError.of("无法读取这个 XLSX 工作簿，请检查文件是否完整") from None
     if unpacked > MAX_UNPACKED_BYTES:
-        raise TableError.of("the workbook is too large once unpacked; split it into smaller files")
+        raise TableError.of("工作簿解压后太大，请拆成几个小文件")
     from openpyxl import load_workbook  # imported here: only imports need it, start-up does not
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise TableError.of("the file is not a readable XLSX workbook") from None
+        raise TableError.of("无法读取这个 XLSX 工作簿，请检查文件是否完整") from None
     try:
         sheet = workbook.active if workbook.active is not None else workbook.worksheets[0]
         return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
@@ -179,7 +179,7 @@ def _cell_text(value: object) -> str:
 def _rows(cells: list[list[str]], columns: Sequence[Column], max_rows: int) -> list[Row]:
     header_index = next((i for i, cells_ in enumerate(cells) if any(cells_)), None)
     if header_index is None:
-        raise TableError.of("the file is empty")
+        raise TableError.of("文件是空的")
     header_row = header_index + 1
     positions = _header_positions(cells[header_index], columns, header_row)
     rows = []
@@ -190,9 +190,9 @@ def _rows(cells: list[list[str]], columns: Sequence[Column], max_rows: int) -> l
         values = {name: (record[at] if at < len(record) else "") for name, at in positions.items()}
         rows.append(Row(index + 1, values))
         if len(rows) > max_rows:
-            raise TableError.of(f"the file has more than {max_rows} rows; split it into smaller files")
+            raise TableError.of(f"文件超过 {max_rows} 行，请拆成几个小文件")
     if not rows:
-        raise TableError.of("the file has a header but no rows under it", row=header_row)
+        raise TableError.of("文件只有表头，下面没有数据", row=header_row)
     return rows
 
 
@@ -207,10 +207,10 @@ def _header_positions(header: list[str], columns: Sequence[Column], header_row: 
         if column.name in positions:
             first = header[positions[column.name]]
             problems.append(Problem(header_row, column.name,
-                                    f"the columns {first!r} and {title!r} both give {column.label}; keep one"))
+                                    f"“{first}”和“{title}”两列都是“{column.label}”，请只保留一列"))
             continue
         positions[column.name] = at
-    problems += [Problem(header_row, column.name, f"the column {column.label} is missing")
+    problems += [Problem(header_row, column.name, f"缺少“{column.label}”列")
                  for column in columns if column.required and column.name not in positions]
     if problems:
         raise TableError(problems)

@@ -8,7 +8,7 @@ an :func:`audit` row in that same transaction, and answers with :func:`render` (
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -97,6 +97,24 @@ def audit(store: Store, request: Request, action: str, object_type: str = "", ob
     store[AuditRepository].record(
         staff_id=viewer.id if viewer else None, actor=viewer.username if viewer else "", action=action,
         object_type=object_type, object_id=object_id, detail=detail, ip=client_ip(request), now=utcnow())
+
+
+def check_message(error: Mapping[str, Any]) -> str:
+    """What a form shows for one of pydantic's ``errors()``: our own checks' words without the
+    ``Value error, `` pydantic puts before them, pydantic's own checks in the words of
+    ``_check_words.html`` (by the error's ``type``, with its ``ctx`` filled in)."""
+    kind, text = str(error.get("type", "")), str(error.get("msg", ""))
+    if kind in ("value_error", "assertion_error"):
+        for prefix in ("Value error, ", "Assertion failed, "):
+            text = text.removeprefix(prefix)
+        return text
+    words = templates.env.get_template("_check_words.html").module
+    fallback = str(words.fallback)  # type: ignore[attr-defined]
+    said = dict(words.checks).get(kind, fallback)  # type: ignore[attr-defined]
+    try:
+        return str(said).format_map(dict(error.get("ctx") or {}))
+    except (KeyError, IndexError, ValueError):
+        return fallback
 
 
 def now() -> datetime:

@@ -85,6 +85,19 @@ def test_invalid_households_are_422_naming_the_field(api: TestClient, changes: d
     assert all(h["building"] != "81" for h in api.get("/api/households").json())
 
 
+def test_the_api_says_what_is_wrong_in_chinese_without_pydantics_prefix(api: TestClient) -> None:
+    wrong = api.post("/api/households", json=new_household(members=[{"name": "钱小红", "phone": "1385555120"}]))
+    assert wrong.status_code == 422
+    told = "应为 11 位手机号（如 13912345678）或带区号的座机（如 021-62345678）"
+    assert wrong.json() == {"error": "validation", "field": "members.0.phone", "message": f"members.0.phone: {told}",
+                            "errors": [{"field": "members.0.phone", "message": told}]}
+    household_id = api.post("/api/households", json=new_household()).json()["id"]
+    again = api.post("/api/households", json=new_household())
+    assert again.status_code == 409
+    assert again.json() == {"error": "conflict", "field": "room",
+                            "message": f"81-2-1203 已在住户名册中（住户编号 {household_id}）"}
+
+
 def test_a_missing_room_is_named(api: TestClient) -> None:
     body = new_household()
     del body["room"]

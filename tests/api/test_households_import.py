@@ -130,7 +130,56 @@ def test_a_file_over_the_size_limit_is_refused(api: TestClient) -> None:
     content = ("楼号,房号,姓名,手机\n" + row * (tabular.MAX_BYTES // len(row.encode()) + 10)).encode()
     body = upload(api, content).json()
     assert body["imported"] == 0 and body["errors"][0]["field"] == "file"
-    assert "KB" in body["errors"][0]["message"]
+    assert body["errors"][0]["message"] == f"文件超过 {tabular.MAX_BYTES // 1024} KB，请拆成几个小文件"
+
+
+def test_staff_read_every_problem_in_chinese(api: TestClient) -> None:
+    """The report staff read (the console shows these same messages): plain Chinese, the
+    examples and the row or flat they concern kept, the JSON shape unchanged."""
+    content = (
+        "楼号,房号,姓名,手机,党员\n"
+        "97,101,吕一,1389797101x,是\n"   # row 2: a letter in the phone
+        "97,102,施二,1389797102,否\n"    # row 3: a digit short
+        "97,103,张三,13897971030,也许\n"  # row 4: neither 是 nor 否
+        "97,104,孔四,13897971040,\n"
+        "97,104,孔四,13897971040,\n"     # row 6: the same person twice
+        "3,502,曹五,13897971050,\n"      # row 7: the demo flat 3-502 is on the roster
+    ).encode()
+    response = upload(api, content)
+    assert response.status_code == 422
+    body = response.json()
+    assert set(body) == {"imported", "errors"} and body["imported"] == 0
+    assert all(set(e) == {"row", "field", "message"} for e in body["errors"])
+    messages = {(e["row"], e["field"]): e["message"] for e in body["errors"]}
+    assert messages[(2, "phone")] == "电话号码只能是数字：手机 11 位，座机带区号"
+    assert messages[(3, "phone")] == "应为 11 位手机号（如 13912345678）或带区号的座机（如 021-62345678）"
+    assert messages[(4, "party_member")] == "请填“是”或“否”（不填即为“否”）"
+    assert messages[(6, "name")] == "第 5 行已有 97-104 的孔四"
+    assert messages[(7, "room")].startswith("3-502 已在住户名册中（住户编号 ")
+    assert not any(ch.isascii() and ch.isalpha() for e in body["errors"] for ch in e["message"])
+
+
+def test_a_missing_column_is_named_by_its_chinese_header(api: TestClient) -> None:
+    response = upload(api, "楼号,房号,手机\n97,201,13897972010\n".encode())
+    assert response.status_code == 422
+    assert response.json() == {"imported": 0, "errors": [{"row": 1, "field": "name", "message": "缺少“姓名”列"}]}
+    assert upload(api, "楼号,房号,姓名\n97,201,秦七\n".encode()).json()["errors"] == [
+        {"row": 1, "field": "phone", "message": "缺少“手机”列"}]
+
+
+def test_files_that_cannot_be_read_are_refused_in_chinese(api: TestClient) -> None:
+    cases = [
+        (b"", "roster.csv", "文件是空的"),
+        ("楼号,房号,姓名,手机\n".encode(), "roster.csv", "文件只有表头，下面没有数据"),
+        (b"%PDF-1.4 not a table", "roster.pdf", "不能导入 .pdf 文件，请上传 CSV 或 XLSX 文件"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old excel", "roster.xls",
+         "不能读取旧版 .xls 文件，请另存为 .xlsx 或 CSV（UTF-8）"),
+        (b"PK\x03\x04broken zip", "roster.xlsx", "无法读取这个 XLSX 工作簿，请检查文件是否完整"),
+        (b"\x00\x01\x02binary", "roster.csv", "文件不是 CSV 或 XLSX 格式"),
+    ]
+    for content, filename, message in cases:
+        body = upload(api, content, filename).json()
+        assert body["errors"] == [{"row": body["errors"][0]["row"], "field": "file", "message": message}], filename
 
 
 def test_a_request_without_a_file_is_422_naming_it(api: TestClient) -> None:

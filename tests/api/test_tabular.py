@@ -49,12 +49,14 @@ def test_two_columns_with_one_meaning_are_refused() -> None:
         read_table("a.csv", "姓名,手机,电话\n甲,1,2\n".encode(), COLUMNS)
     [problem] = refused.value.problems
     assert (problem.row, problem.field) == (1, "phone")
+    assert problem.message == "“手机”和“电话”两列都是“手机”，请只保留一列"
 
 
 def test_missing_required_columns_are_each_reported() -> None:
     with pytest.raises(TableError) as refused:
         read_table("a.csv", "备注\nx\n".encode(), COLUMNS)
-    assert [(p.row, p.field) for p in refused.value.problems] == [(1, "name"), (1, "phone")]
+    assert [(p.row, p.field, p.message) for p in refused.value.problems] == [
+        (1, "name", "缺少“姓名”列"), (1, "phone", "缺少“手机”列")]
 
 
 def test_xlsx_cells_become_text_as_staff_typed_them() -> None:
@@ -71,7 +73,7 @@ def test_xlsx_cells_become_text_as_staff_typed_them() -> None:
 
 def test_too_many_rows_are_refused() -> None:
     content = ("姓名,手机\n" + "甲,1\n" * 11).encode()
-    with pytest.raises(TableError, match="more than 10 rows"):
+    with pytest.raises(TableError, match="文件超过 10 行，请拆成几个小文件"):
         read_table("a.csv", content, COLUMNS, max_rows=10)
 
 
@@ -79,5 +81,5 @@ def test_an_xlsx_that_unpacks_to_too_much_is_refused(monkeypatch: pytest.MonkeyP
     from bot.api import tabular
 
     monkeypatch.setattr(tabular, "MAX_UNPACKED_BYTES", 1000)
-    with pytest.raises(TableError, match="too large once unpacked"):
+    with pytest.raises(TableError, match="工作簿解压后太大"):
         read_table("a.xlsx", xlsx([["姓名", "手机"], ["甲", 1]]), COLUMNS)

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from bot.api.households import create_household, import_households
 from bot.api.schemas import HouseholdIn
 from bot.console.access import ConsoleError, Pages, ViewerDep, allow
-from bot.console.web import attempt, audit, redirect, render, work
+from bot.console.web import attempt, audit, check_message, redirect, render, work
 from store import Store
 
 pages = Pages("households", order=50)
@@ -52,7 +52,7 @@ async def create(request: Request, viewer: ViewerDep) -> Response:
     except ValidationError as wrong:
         first = wrong.errors()[0]
         field = ".".join(str(part) for part in first.get("loc", ()))
-        return _page(request, status_code=422, create_error=field, create_message=first.get("msg", ""))
+        return _page(request, status_code=422, create_error=field, create_message=check_message(first))
 
     def add(store: Store) -> int:
         created = create_household(body, store)
