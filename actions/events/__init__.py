@@ -27,6 +27,9 @@ class EventSettings(FlowSettings):
     reminder_hour: int = Field(9, ge=0, le=23)
     #: Words that ask for party members' events (党员活动).
     party_words: list[str] = Field(default_factory=lambda: ["党员", "党日", "党建", "组织生活"])
+    #: Words that ask when or where (活动在哪里举行, 讲座几点开始): the list then says it for each event.
+    detail_words: list[str] = Field(default_factory=lambda: [
+        "在哪", "哪里", "什么地方", "啥地方", "地点", "地址", "几点", "什么时候", "啥时候", "时间", "几号", "哪天"])
     #: Words that say nothing about which event is meant (报名, 活动 …), ignored when a
     #: resident names one.
     filler_words: list[str] = Field(default_factory=lambda: [

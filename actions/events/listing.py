@@ -29,6 +29,7 @@ def _list(turn: Turn, ctx: Context) -> Reply:
     if not events:
         return ctx.reply("events.none")
     shown, header = events, ctx.say("events.list_header")
+    named: list[Event] = []
     if not turn.tapped:
         party = [e for e in events if e.party_only]
         named = named_events(turn, events, words, settings.filler_words)
@@ -38,7 +39,22 @@ def _list(turn: Turn, ctx: Context) -> Reply:
             shown = named
         elif turn.entity("date"):
             header = ctx.say("events.list_none_that_day", day=words.day(date.fromisoformat(str(turn.entity("date")))))
-    return Reply.text(header, options_for(shown[:settings.list_limit], ctx, words))
+    shown = shown[:settings.list_limit]
+    reply = Reply.text(header, options_for(shown, ctx, words))
+    if turn.tapped or not mentions(turn.text, settings.detail_words):
+        return reply
+    return reply.prefixed("\n".join(
+        words.say("events.detail_line", title=e.title, when=words.when(e.starts_at), place=words.place(e))
+        for e in named or _signed_up(shown, ctx) or shown))
+
+
+def _signed_up(events: list[Event], ctx: Context) -> list[Event]:
+    """Those of ``events`` the resident's household has signed up for."""
+    household = ctx.household
+    if household is None:
+        return []
+    mine = {event.id for _, event in ctx.store[EventRepository].active_for_household(household.id, ctx.now)}
+    return [e for e in events if e.id in mine]
 
 
 def options_for(events: list[Event], ctx: Context, words: EventWords) -> list[Option]:

@@ -92,7 +92,8 @@ class Signup(Form):
             state = (ctx.say("events.already_confirmed", count=existing.count) if existing.status == "confirmed"
                      else ctx.say("events.already_waiting", count=existing.count,
                                   place=repo.place_in_queue(existing)))
-            note = ctx.say("events.already", title=event.title, when=words.when(event.starts_at), state=state)
+            note = ctx.say("events.already", title=event.title, when=words.when(event.starts_at),
+                           place=words.place(event), state=state)
             return Reply.text(ctx.say("events.ask_count_change"), self.options_count(slots, ctx)) \
                 .prefixed(note).asking("count")
         return None

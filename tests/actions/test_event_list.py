@@ -68,3 +68,25 @@ def test_a_households_own_signups_show_with_a_way_to_cancel(runtime: Runtime, st
     resident.say("1")
     resident.say("有什么活动")
     assert "您家已报名 2 人" in resident.options[0] and resident.options[-1] == "取消报名"
+
+
+def test_asking_when_or_where_gets_the_time_and_place(runtime: Runtime, store_of) -> None:
+    add_event(store_of, "太极拳健身讲座", starts_at=local(2, 9), place="社区活动室")
+    add_event(store_of, "社区义诊", starts_at=local(5, 8), place="社区卫生服务站")
+    resident = Resident(runtime, "o_where")
+    named = resident.say("义诊在哪里")  # the event named
+    assert "社区卫生服务站" in named and "社区活动室" not in named
+    every = resident.say("活动都在什么地方")  # none named, none signed up: each one
+    assert "“太极拳健身讲座”" in every and "社区活动室" in every and "社区卫生服务站" in every
+    assert "社区活动室" not in resident.say("最近有什么活动")  # not asked: the list alone
+
+
+def test_a_household_that_signed_up_hears_where_its_events_are(runtime: Runtime, store_of) -> None:
+    add_event(store_of, "太极拳健身讲座", starts_at=local(2, 9), place="社区活动室")
+    add_event(store_of, "社区义诊", starts_at=local(5, 8), place="社区卫生服务站")
+    resident = bound(runtime, "o_mine")
+    resident.say("报名太极拳 1个人")
+    resident.say("1")
+    reply = resident.say("活动在哪里举行")
+    assert "社区活动室" in reply and "社区卫生服务站" not in reply
+    assert "社区活动室" in resident.say("1")  # the event already signed up for: its place is said too
