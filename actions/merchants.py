@@ -31,6 +31,7 @@ from bot.api.deps import NowDep, StoreDep, not_found
 from bot.api.errors import conflict
 from bot.api.schemas import ApiModel, Created, ErrorBody, Text, Timestamp
 from bot.dialogue import Context, Flow, FlowSettings, MenuEntry, Option, Reply, Stage, Turn
+from bot.dialogue.engine import DIGRESSION_CONFIDENCE
 from bot.dialogue.text import is_noise, plain
 from store import Store
 from store.clock import utcnow
@@ -160,9 +161,12 @@ def merchant(turn: Turn, ctx: Context) -> Reply:
     if found:
         return _listing([f.merchant for f in found[: settings.max_results]], ctx)
     wanted = residue(turn.text)
-    if len(wanted) < 2 and not services_in(turn.text, table):
+    named = services_in(turn.text, table)
+    if len(wanted) < 2 and not named:
         return _browse(entries, ctx, settings)
-    return _nothing(wanted, entries, ctx, settings)
+    # Only a guess that this is about a shop (垃圾几点收): no shop is named as missing.
+    guessed = not named and not turn.tapped and turn.confidence < DIGRESSION_CONFIDENCE
+    return _nothing(wanted, entries, ctx, settings, guessed=guessed)
 
 
 @flow.trigger(Stage.FALLBACK)
@@ -206,13 +210,16 @@ def _browse(entries: Sequence[Merchant], ctx: Context, settings: MerchantSetting
     return Reply.text(ctx.say("merchants.browse"), options)
 
 
-def _nothing(wanted: str, entries: Sequence[Merchant], ctx: Context, settings: MerchantSettings) -> Reply:
+def _nothing(wanted: str, entries: Sequence[Merchant], ctx: Context, settings: MerchantSettings, *,
+             guessed: bool = False) -> Reply:
     """Nothing in the directory for it: say so, and offer the directory, a person, the menu."""
     options = [Option.intent(ctx.say("merchants.see_all"), "merchant", slots={"browse": True}),
                Option.intent(ctx.label_of("human_handoff"), "human_handoff"),
                Option.intent(ctx.label_of("help"), "help")]
     if not entries:
         options = options[1:]
+    if guessed:
+        return Reply.text(ctx.say("merchants.unsure"), options)
     return Reply.text(ctx.say("merchants.none", what=wanted or ctx.say("merchants.this_service")), options)
 
 

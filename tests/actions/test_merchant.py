@@ -85,6 +85,23 @@ def test_nothing_found_is_said_with_the_directory_and_a_person_offered(runtime: 
         assert store.escalations.open_for("o_umbrella") is not None
 
 
+def test_a_mere_guess_that_it_is_about_a_shop_names_no_missing_shop(runtime: Runtime, directory: None) -> None:
+    from nlu.types import IntentPrediction, Parse
+
+    understand = runtime.assistant.read
+
+    def unsure(inbound):
+        turn = understand(inbound)
+        return turn.with_parse(Parse(turn.text, IntentPrediction("merchant", 0.33), turn.entities))
+
+    runtime.assistant.read = unsure  # type: ignore[method-assign]
+    resident = Resident(runtime, "o_rubbish")
+    text = resident.say("垃圾几点收")
+    assert resident.last is not None and resident.last.keys == ("merchants.unsure",)
+    assert "垃圾收" not in text and resident.options == ["看看所有便民服务", "人工服务", "查看菜单"]
+    assert "开锁" in resident.say("有没有开锁的")  # a service the directory has is found all the same
+
+
 def test_a_switched_off_merchant_is_not_shown(runtime: Runtime, directory: None, store_of: Callable) -> None:
     with store_of() as store:
         repository = store[MerchantRepository]
