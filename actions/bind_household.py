@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import Field
 
 from bot.dialogue import Context, Flow, FlowSettings, Form, MenuEntry, Option, Reply, Stage, Turn
+from bot.dialogue.text import asks
 from bot.wechat.scene import building_of
 from nlu import spelled_digits
 from nlu.types import Entity
@@ -179,7 +180,9 @@ class BindHousehold(Form):
     def extract_switch(self, turn: Turn, ctx: Context, requested: bool) -> Any:
         if not requested:
             return None
-        if turn.intent == "affirm" or turn.plain in {"确认", "确认改绑", "是", "是的", "对", "好", "好的", "换"}:
+        if turn.plain in {"确认", "确认改绑", "是", "是的", "对", "好", "好的", "换"}:
+            return "yes"
+        if turn.intent == "affirm" and not asks(turn.text):
             return "yes"
         return None
 

@@ -18,7 +18,7 @@ from actions.events.listing import options_for
 from actions.events.words import EventWords, named_events
 from actions.memory import keep, recall
 from bot.dialogue import Context, Form, Option, Reply, Turn
-from bot.dialogue.text import is_noise
+from bot.dialogue.text import is_noise, mentions
 from store.events import ACTIVE_SIGNUPS, Event, EventRepository
 
 _NUMERALS = {"一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "仨": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
@@ -97,6 +97,17 @@ class Signup(Form):
             return Reply.text(ctx.say("events.ask_count_change"), self.options_count(slots, ctx)) \
                 .prefixed(note).asking("count")
         return None
+
+    def aside(self, slots: Mapping[str, Any], turn: Turn, ctx: Context) -> str | None:
+        """几点开始 / 在哪里 while signing up: the chosen event's time and place."""
+        if "event" not in slots or not mentions(turn.text, flow.config(ctx).detail_words):
+            return None
+        event = ctx.store[EventRepository].get(int(slots["event"]))
+        if event is None:
+            return None
+        words = EventWords.in_dialogue(ctx)
+        return words.say("events.detail_line", title=event.title, when=words.when(event.starts_at),
+                         place=words.place(event))
 
     def _eligible(self, ctx: Context) -> list[Event]:
         """Upcoming events this resident can still sign up for."""

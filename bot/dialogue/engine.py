@@ -30,7 +30,7 @@ from bot.dialogue.flow import Stage
 from bot.dialogue.forms import CONFIRM, SKIPPED, Form
 from bot.dialogue.menu import main_menu, menu_options
 from bot.dialogue.registry import Registry
-from bot.dialogue.text import Correction, core_word, correction, is_noise, leaves_form, plain, plain_set
+from bot.dialogue.text import Correction, asks, core_word, correction, is_noise, leaves_form, plain, plain_set
 from bot.dialogue.turn import DialogView, FormState, Option, Reply, Turn
 from bot.errors import BindingRequired, SettingsError
 from bot.settings import Config
@@ -344,7 +344,7 @@ class DialogueEngine:
             return None
         yes, no = offer
         sure = turn.confidence >= DIGRESSION_CONFIDENCE
-        if turn.plain in self._yes or (turn.intent == "affirm" and sure):
+        if turn.plain in self._yes or (turn.intent == "affirm" and sure and not asks(turn.text)):
             return yes
         if turn.intent in ("deny", "stop") and sure or leaves_form(turn, self._leave):
             return no
@@ -469,7 +469,12 @@ class DialogueEngine:
             if words not in str(state.slots[name]):
                 state.slots[name] = f"{state.slots[name]}；{words}"
             return self._reask(form, turn, ctx, state).prefixed(ctx.say("form.noted"))
-        return self._digress(form, turn, ctx, state)
+        return self._aside(form, turn, ctx, state) or self._digress(form, turn, ctx, state)
+
+    def _aside(self, form: Form, turn: Turn, ctx: Context, state: FormState) -> Reply | None:
+        """A question about the form's own subject is answered, and its question asked again."""
+        said = form.aside(dict(state.slots), turn, ctx) if not turn.tapped else None
+        return self._reask(form, turn, ctx, state).prefixed(said) if said else None
 
     def _fill_others(self, form: Form, requested: str | None, turn: Turn, ctx: Context, state: FormState,
                      *, refill: bool = False) -> bool:
@@ -592,7 +597,8 @@ class DialogueEngine:
         return form.ask(slot, state.slots, turn, ctx)
 
     def _confirm_turn(self, form: Form, turn: Turn, ctx: Context, state: FormState) -> Reply:
-        if turn.plain in self._yes or (turn.intent == "affirm" and turn.confidence >= DIGRESSION_CONFIDENCE):
+        if turn.plain in self._yes or (turn.intent == "affirm" and turn.confidence >= DIGRESSION_CONFIDENCE
+                                       and not asks(turn.text)):
             return self._confirmed(form, "yes", turn, ctx, state)
         if turn.intent == "stop" and turn.confidence >= DIGRESSION_CONFIDENCE or leaves_form(turn, self._leave):
             return self._confirmed(form, "no", turn, ctx, state)
@@ -600,7 +606,7 @@ class DialogueEngine:
             return form.ask_confirmation(state.slots, ctx).prefixed(ctx.say("form.what_to_change"))
         if self._fill_others(form, None, turn, ctx, state, refill=True):
             return form.ask_confirmation(state.slots, ctx).prefixed(ctx.say("form.corrected"))
-        return self._digress(form, turn, ctx, state)
+        return self._aside(form, turn, ctx, state) or self._digress(form, turn, ctx, state)
 
     def _confirmed(self, form: Form, answer: str, turn: Turn, ctx: Context, state: FormState) -> Reply:
         if answer == "yes":

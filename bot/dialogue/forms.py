@@ -64,6 +64,11 @@ class Form:
         按了没反应" while the place is asked): ``(slot, words)`` to add, or None."""
         return None
 
+    def aside(self, slots: Mapping[str, Any], turn: Turn, ctx: Context) -> str | None:
+        """The answer to a question about what the form is doing, asked in passing (义诊在哪里
+        while the head count is asked): its words, said before the open question again; or None."""
+        return None
+
     def summary(self, slots: Mapping[str, Any], ctx: Context) -> str:
         raise NotImplementedError(f"form {self.name} asks for confirmation but has no summary")
 

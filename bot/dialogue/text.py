@@ -21,6 +21,7 @@ _LEAVE = re.compile(r"^(?:先|暂时|还是|那就|那|我)*不(?:用|要|需要
 #: One or two characters said over and over: 啊啊啊, 巴拉巴拉, 哈哈哈哈.
 _REPEATED = re.compile(r"(.{1,2}?)\1+")
 #: A correction: 不对，是马桶堵了 / 改成5号楼 / 应该是 3-502.
+_QUESTION = re.compile(r"[?？]|吗\s*$|吗[啊呀呢]|在哪|哪里|哪儿|哪个|哪天|怎么|什么|几点|几号|多少|谁|啥|咋")
 _CORRECTION = re.compile(
     r"^\s*(?:不对|不是的|不是|错了|说错了|写错了|搞错了|弄错了|刚才说错了|更正一下|更正|改一下|改下)"
     r"[\s,，。.!！、:：]*(?:应该是|是|改成|改为|换成)?\s*(?P<rest>.*)$"
@@ -74,6 +75,11 @@ def mentioned_group(text: str, groups: Mapping[str, Sequence[str]]) -> str | Non
 def mentions(text: str, words: Iterable[str]) -> bool:
     reduced = plain(text)
     return any(plain(word) in reduced for word in words if word)
+
+
+def asks(text: str) -> bool:
+    """The words are a question (是在哪里来着, 几点开始, 可以吗): never a yes, whatever the NLU reads."""
+    return bool(_QUESTION.search(text))
 
 
 def leaves_form(turn: Turn, extra: frozenset[str] = frozenset()) -> bool:

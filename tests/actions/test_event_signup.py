@@ -137,3 +137,19 @@ def test_a_retried_confirmation_signs_up_once(runtime: Runtime, wechat: WeChatSe
     assert "报名成功" in first.content and again.content == first.content
     wechat.say("o_retry", "确认")  # typed again later: nothing more to confirm
     assert signups(store_of, event) == [(household_at(store_of, "3-502"), "o_retry", 2, "confirmed")]
+
+
+def test_a_question_about_the_event_in_the_middle_is_answered_and_the_question_stays(runtime: Runtime,
+                                                                                    store_of) -> None:
+    event = add_event(store_of, "社区义诊", days=5, place="社区卫生服务站")
+    resident = bound(runtime, "o_asks")
+    resident.say("报名义诊")
+    asked = resident.options
+    reply = resident.say("在哪里啊")
+    assert "社区卫生服务站" in reply and "几个人" in reply and resident.options == asked
+    assert "社区卫生服务站" in resident.say("几点开始")  # asked twice: no miss counted, no person pushed
+    assert "人工服务" not in resident.options
+    resident.say("2")
+    assert "社区卫生服务站" in resident.say("是在哪里来着") and "请核对" in resident.last.content  # at the check too
+    assert "报名成功" in resident.say("1")
+    assert signups(store_of, event) == [(household_at(store_of, "3-502"), "o_asks", 2, "confirmed")]

@@ -257,3 +257,22 @@ def test_a_list_asked_in_the_middle_of_a_form_keeps_its_choices(runtime: Runtime
     assert len(resident.options) >= 2 and "水管漏水" not in resident.options  # the notices' list
     assert "还没办完" in reply
     assert "在哪里" in resident.say("水管漏了")  # words still answer the repair form's questions
+
+
+@pytest.mark.parametrize(("words", "question"), [
+    ("是在哪里来着", True), ("几点开始", True), ("可以吗", True), ("是吗？", True), ("要带啥", True),
+    ("是的", False), ("好的", False), ("对，没错", False), ("嗯嗯", False),
+])
+def test_a_question_is_never_read_as_a_yes(words: str, question: bool) -> None:
+    from bot.dialogue.text import asks
+
+    assert asks(words) is question
+
+
+def test_a_question_at_a_confirmation_does_not_submit(resident: Resident, store_of) -> None:
+    resident.say("绑定 3-502 张三 1234")
+    assert "请核对" in resident.say("我家厨房水管漏水了")
+    resident.say("是在哪里来着")  # read as a yes by the NLU: still not a yes
+    with store_of() as store:
+        assert store[RepairRepository].list() == []
+    assert "报修已提交" in resident.say("1")
