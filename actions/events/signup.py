@@ -199,6 +199,15 @@ class Signup(Form):
         return super().invalid(slot, ctx)
 
     # --- confirm and submit --------------------------------------------------------------------
+    def wants_confirmation(self, slots: Mapping[str, Any], ctx: Context) -> bool:
+        """Nothing to confirm when the household is already signed up with that many people."""
+        household = ctx.household
+        if household is None or "event" not in slots or "count" not in slots:
+            return True
+        existing = ctx.store[EventRepository].for_household(int(slots["event"]), household.id)
+        unchanged = existing is not None and existing.status in ACTIVE_SIGNUPS and existing.count == int(slots["count"])
+        return not unchanged
+
     def summary(self, slots: Mapping[str, Any], ctx: Context) -> str:
         words = EventWords.in_dialogue(ctx)
         repo = ctx.store[EventRepository]

@@ -583,7 +583,7 @@ class DialogueEngine:
         if slot is not None:
             state.requested_slot = slot
             return form.ask(slot, state.slots, turn, ctx)
-        if form.wants_confirmation(state.slots):
+        if form.wants_confirmation(state.slots, ctx):
             state.requested_slot = CONFIRM
             return form.ask_confirmation(state.slots, ctx)
         return self._submit(form, turn, ctx, state)

@@ -75,7 +75,7 @@ class Form:
     def submit(self, slots: dict[str, Any], turn: Turn, ctx: Context) -> Reply:
         raise NotImplementedError
 
-    def wants_confirmation(self, slots: Mapping[str, Any]) -> bool:
+    def wants_confirmation(self, slots: Mapping[str, Any], ctx: Context) -> bool:
         return self.confirm
 
     # --- per slot ----------------------------------------------------------------------------
