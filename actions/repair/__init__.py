@@ -27,6 +27,10 @@ class RepairSettings(FlowSettings):
         "消防通道", "信箱", "厨房", "卫生间", "洗手间", "厕所", "客厅", "卧室", "阳台", "楼下", "楼上", "隔壁", "对面",
         "旁边", "附近", "路", "弄", "幼儿园", "活动室", "活动中心", "篮球场", "操场", "水池", "凉亭", "入口", "出口",
         "围墙", "井盖", "屋里", "家里", "我家", "房间", "号"])
+    #: Places shared by the building: a light out there is public lighting, even said from home (我家门口的灯).
+    shared_places: list[str] = Field(default_factory=lambda: [
+        "楼道", "走廊", "过道", "楼梯", "门口", "门厅", "大堂", "电梯", "路灯", "车库", "地库", "小区", "单元门",
+        "外面"])
     #: Rooms of a flat: for a bound resident, 厨房 alone is their own kitchen (3-502 厨房).
     room_words: list[str] = Field(default_factory=lambda: [
         "厨房", "卫生间", "洗手间", "厕所", "浴室", "客厅", "卧室", "主卧", "次卧", "书房", "阳台", "房间"])

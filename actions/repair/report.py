@@ -25,7 +25,7 @@ from actions.repair.reading import (
 )
 from bot.dialogue import CONFIRM, SKIPPED, Context, Form, Option, Reply, Turn
 from bot.dialogue.engine import CONTROL_INTENTS, DIGRESSION_CONFIDENCE
-from bot.dialogue.text import is_noise, plain
+from bot.dialogue.text import is_noise, mentions, plain, without_emoticons
 from bot.privacy import mask_phone
 from bot.wechat.scene import building_of
 from nlu.types import OUT_OF_SCOPE
@@ -122,7 +122,8 @@ class RepairReport(Form):
         return ("description", turn.text.strip()) if says_fault(turn.text, settings) else None
 
     def validate_description(self, value: Any, turn: Turn, ctx: Context) -> Any:
-        text = GREETING_LEAD.sub("", str(value).strip()) or str(value).strip()
+        said = without_emoticons(str(value)) or str(value).strip()
+        text = GREETING_LEAD.sub("", said) or said
         return text[:1000] if len(plain(text)) >= 2 else None
 
     # --- where -------------------------------------------------------------------------------
@@ -173,13 +174,17 @@ class RepairReport(Form):
     @staticmethod
     def _category(slots: Mapping[str, Any], ctx: Context) -> str:
         """The category, with a light that is out in a public place counted as lighting (楼道灯,
-        大堂的灯) rather than the flat's wiring."""
+        大堂的灯) rather than the flat's wiring, and a light inside the flat (我家灯坏了) as the
+        flat's wiring rather than the public lighting."""
         code = str(slots.get("repair_category", "other"))
         words = f"{slots.get('description') or ''}"
         where = str(slots.get("location") or "")
         flat = home(ctx)
-        if code == "electrical" and "灯" in words and where and not (flat and where.startswith(flat)):
+        at_home = bool(flat and where.startswith(flat))
+        if code == "electrical" and "灯" in words and where and not at_home:
             return "lighting"
+        if code == "lighting" and at_home and not mentions(words, flow.config(ctx).shared_places):
+            return "electrical"
         return code
 
     def summary(self, slots: Mapping[str, Any], ctx: Context) -> str:

@@ -20,6 +20,8 @@ _LEAVE = re.compile(r"^(?:先|暂时|还是|那就|那|我)*不(?:用|要|需要
                     r"(?:修|报|办|弄|填|要|用|需要|绑|绑定|报名|捐|换|去|搞)?(?:了|啦|吧|啊|呀)+$")
 #: One or two characters said over and over: 啊啊啊, 巴拉巴拉, 哈哈哈哈.
 _REPEATED = re.compile(r"(.{1,2}?)\1+")
+#: WeChat's emoticons as they arrive in a text: [微笑], [捂脸], [OK].
+_EMOTICON = re.compile(r"\[[\u4e00-\u9fffA-Za-z0-9]{1,4}\]")
 #: A correction: 不对，是马桶堵了 / 改成5号楼 / 应该是 3-502.
 _QUESTION = re.compile(r"[?？]|吗\s*$|吗[啊呀呢]|在哪|哪里|哪儿|哪个|哪天|怎么|什么|几点|几号|多少|谁|啥|咋")
 _CORRECTION = re.compile(
@@ -112,12 +114,17 @@ def correction(turn: Turn) -> Correction | None:
     return Correction(fixed, (match.group("wrong") or "").strip() or None)
 
 
+def without_emoticons(text: str) -> str:
+    """The words without WeChat's emoticons ([捂脸]我家灯坏了 → 我家灯坏了)."""
+    return _EMOTICON.sub("", text).strip()
+
+
 def is_noise(turn: Turn) -> bool:
     """Punctuation, emoji, or a sound said over and over (啊啊啊, 巴拉巴拉): nothing to act on —
     unless it is a yes, a no, a thanks or a greeting (好好好, 👍, 🙏)."""
-    text = turn.text.strip()
+    text = without_emoticons(turn.text)
     if not text:
-        return True
+        return not (turn.intent in ("affirm", "deny", "thanks", "greet") and turn.confidence >= 0.5)
     letters = "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
     if letters and (len(letters) < 3 or not _REPEATED.fullmatch(letters)):
         return False

@@ -245,3 +245,24 @@ def test_the_alarm_and_the_urgent_ticket_read_the_words_the_same_way(runtime: Ru
     assert "962777" in reply
     [ticket] = tickets(store_of)
     assert ticket.urgent and ticket.category == "gas"
+
+
+@pytest.mark.parametrize(("words", "category"), [
+    ("我家灯坏了", "electrical"),  # a light inside the flat: the flat's wiring
+    ("我家门口的灯坏了", "lighting"),  # outside the door: the building's lighting
+])
+def test_a_light_is_the_flats_or_the_buildings_by_where_it_is(runtime: Runtime, store_of, words: str,
+                                                               category: str) -> None:
+    resident = bound(runtime, f"o_light_{category}")
+    resident.say(words)
+    assert "报修已提交" in resident.say("1")
+    [ticket] = tickets(store_of)
+    assert ticket.category == category and ticket.location == "3-502"
+
+
+def test_wechat_emoticons_stay_out_of_the_ticket_and_a_thumbs_up_confirms(runtime: Runtime, store_of) -> None:
+    resident = bound(runtime, "o_emoticons")
+    assert "请核对" in resident.say("[捂脸]我家厨房水管漏水了")
+    assert "报修已提交" in resident.say("[强]")
+    [ticket] = tickets(store_of)
+    assert ticket.description == "我家厨房水管漏水了"

@@ -276,3 +276,9 @@ def test_a_question_at_a_confirmation_does_not_submit(resident: Resident, store_
     with store_of() as store:
         assert store[RepairRepository].list() == []
     assert "报修已提交" in resident.say("1")
+
+
+@pytest.mark.parametrize("emoticon", ["[微笑]", "[捂脸]", "/::)"])
+def test_a_wechat_emoticon_alone_is_noise_with_the_menu(resident: Resident, emoticon: str) -> None:
+    assert "没看懂" in resident.say(emoticon)
+    assert resident.options[:2] == ["物业报修", "报修进度"]
