@@ -26,6 +26,10 @@ class BillSettings(FlowSettings):
     recent_months: int = Field(3, ge=1, le=12)
     #: A list longer than this is cut (the totals still count every bill).
     max_lines: int = Field(8, ge=3, le=20)
+    #: Words that doubt a bill (账单不对, 水费怎么这么贵): the bills are shown with a person to check them.
+    doubt_words: list[str] = Field(default_factory=lambda: [
+        "不对", "错了", "算错", "有问题", "有误", "太贵", "这么贵", "这么多", "这么高", "多收", "乱收", "重复收",
+        "收多了", "为什么", "凭什么", "看不懂"])
     #: Fees residents ask about that this community does not bill (answered honestly).
     unbilled_fees: list[str] = Field(default_factory=lambda: [
         "有线电视费", "电视费", "宽带费", "网费", "上网费", "暖气费", "取暖费", "供暖费", "采暖费",

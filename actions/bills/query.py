@@ -8,6 +8,7 @@ and then gets the answer to the question they asked.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from actions.bills import flow
@@ -22,6 +23,7 @@ from actions.bills.reading import (
     this_month,
 )
 from bot.dialogue import Context, Option, Reply, Turn
+from bot.dialogue.text import mentions
 from store.bills import BILL_TYPES, Bill, BillRepository, type_order
 from store.models import Household
 
@@ -43,7 +45,20 @@ def bill_query(turn: Turn, ctx: Context) -> Reply:
     reply = _answer(question, household, owed, repo, ctx)
     if question.other_flat:
         reply = reply.prefixed(ctx.say("bills.only_own", address=household.address))
+    if not turn.tapped and mentions(turn.text, settings.doubt_words):
+        return _with_a_person(reply, ctx)
     return reply
+
+
+def _with_a_person(reply: Reply, ctx: Context) -> Reply:
+    """A bill the resident doubts: someone who can check it is one more choice."""
+    options = list(reply.options)
+    person = next((i for i, o in enumerate(options) if o.value.get("intent") == "human_handoff"), None)
+    if person is None:
+        options.append(Option.intent(ctx.label_of("human_handoff"), "human_handoff"))
+        person = len(options) - 1
+    note = ctx.say("bills.doubt", number=person + 1)
+    return replace(reply, content=f"{reply.content}\n{note}", options=tuple(options))
 
 
 def _answer(question: Question, household: Household, owed: list[Bill], repo: BillRepository,

@@ -154,3 +154,19 @@ def test_a_retried_question_gets_the_same_reply(wechat: WeChatServer, flat: int)
     first = wechat.post(text_xml("o_bills_retry", "我欠费吗", msg_id))
     again = wechat.post(text_xml("o_bills_retry", "我欠费吗", msg_id))
     assert "474.50" in first.content and again.content == first.content
+
+
+@pytest.mark.parametrize("words", ["账单不对", "水费怎么这么贵", "物业费是不是算错了"])
+def test_a_doubted_bill_is_shown_with_a_person_to_check_it(resident: Resident, store_of, words: str) -> None:
+    reply = resident.say(words)
+    assert "元" in reply and "人工服务" in resident.options  # the bills, and a person one digit away
+    number = resident.options.index("人工服务") + 1
+    assert f"请回复 {number}" in reply
+    resident.say(str(number))
+    with store_of() as store:
+        assert store.escalations.open_for("o_bills") is not None
+
+
+def test_a_plain_question_gets_no_person_pushed(resident: Resident) -> None:
+    resident.say("上个月水费多少")
+    assert "人工服务" not in resident.options
