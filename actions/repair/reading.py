@@ -83,8 +83,15 @@ def place(turn: Turn, ctx: Context, settings: RepairSettings, *, requested: bool
 
 
 def _room(words: str, settings: RepairSettings) -> str | None:
-    """The room of a flat these words name (我家厨房 → 厨房), if any."""
-    return next((room for room in settings.room_words if room in words), None)
+    """The room of a flat these words name and no other place (厨房, 我家厨房 → 厨房; not
+    活动室的卫生间 or 二楼卫生间), if any."""
+    room = next((room for room in settings.room_words if room in words), None)
+    if room is None:
+        return None
+    rest = words.replace(room, "")
+    for home_word in settings.home_words:
+        rest = rest.replace(home_word, "")
+    return None if says_place(rest, settings) else room
 
 
 _CLAUSE = re.compile(r"[，,。.！!？?；;、\s]+")

@@ -266,3 +266,20 @@ def test_wechat_emoticons_stay_out_of_the_ticket_and_a_thumbs_up_confirms(runtim
     assert "报修已提交" in resident.say("[强]")
     [ticket] = tickets(store_of)
     assert ticket.description == "我家厨房水管漏水了"
+
+
+@pytest.mark.parametrize(("where", "location"), [
+    ("卫生间", "3-502 卫生间"),  # a room alone: the resident's own
+    ("社区活动室的卫生间", "社区活动室的卫生间"),  # a room of another place stays there
+    ("二楼卫生间", "二楼卫生间"),
+])
+def test_a_room_answers_where_in_the_flat_only_when_it_names_no_other_place(runtime: Runtime, store_of,
+                                                                             where: str, location: str) -> None:
+    resident = bound(runtime, "o_rooms")
+    resident.say("我要报修")
+    resident.say("1")
+    resident.say("水龙头一直滴水")
+    assert "位置" in resident.say(where)
+    assert "报修已提交" in resident.say("1")
+    [ticket] = tickets(store_of)
+    assert ticket.location == location
