@@ -22,8 +22,10 @@ _LEAVE = re.compile(r"^(?:先|暂时|还是|那就|那|我)*不(?:用|要|需要
 _REPEATED = re.compile(r"(.{1,2}?)\1+")
 #: WeChat's emoticons as they arrive in a text: [微笑], [捂脸], [OK].
 _EMOTICON = re.compile(r"\[[\u4e00-\u9fffA-Za-z0-9]{1,4}\]")
+#: A question (几点开始, 可以吗), but not 没什么问题 or 没啥.
+_QUESTION = re.compile(r"[?？]|吗\s*$|吗[啊呀呢]|在哪|哪里|哪儿|哪个|哪天|(?<!不)怎么|(?<!没)什么|几点|几号|多少|谁"
+                       r"|(?<!没)啥|咋")
 #: A correction: 不对，是马桶堵了 / 改成5号楼 / 应该是 3-502.
-_QUESTION = re.compile(r"[?？]|吗\s*$|吗[啊呀呢]|在哪|哪里|哪儿|哪个|哪天|怎么|什么|几点|几号|多少|谁|啥|咋")
 _CORRECTION = re.compile(
     r"^\s*(?:不对|不是的|不是|错了|说错了|写错了|搞错了|弄错了|刚才说错了|更正一下|更正|改一下|改下)"
     r"[\s,，。.!！、:：]*(?:应该是|是|改成|改为|换成)?\s*(?P<rest>.*)$"

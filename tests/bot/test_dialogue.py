@@ -261,7 +261,8 @@ def test_a_list_asked_in_the_middle_of_a_form_keeps_its_choices(runtime: Runtime
 
 @pytest.mark.parametrize(("words", "question"), [
     ("是在哪里来着", True), ("几点开始", True), ("可以吗", True), ("是吗？", True), ("要带啥", True),
-    ("是的", False), ("好的", False), ("对，没错", False), ("嗯嗯", False),
+    ("是的", False), ("好的", False), ("对，没错", False), ("嗯嗯", False), ("没什么问题", False),
+    ("没啥问题，确认", False),
 ])
 def test_a_question_is_never_read_as_a_yes(words: str, question: bool) -> None:
     from bot.dialogue.text import asks
