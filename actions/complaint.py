@@ -19,7 +19,7 @@ from pydantic import BeforeValidator, Field
 from bot.api.deps import NowDep, StoreDep, not_found
 from bot.api.schemas import ApiModel, ErrorBody, Text, Timestamp, blank_is_none
 from bot.dialogue import Context, Flow, FlowSettings, Form, MenuEntry, Option, Reply, Stage, Turn
-from bot.dialogue.text import is_noise, mentions
+from bot.dialogue.text import chinese_punctuation, is_noise, mentions
 from bot.privacy import mask_phone
 from store import Store
 from store.complaints import Complaint, ComplaintRepository
@@ -60,7 +60,7 @@ class ComplaintForm(Form):
         return words
 
     def validate_text(self, value: Any, turn: Turn, ctx: Context) -> Any:
-        text = str(value).strip()
+        text = chinese_punctuation(str(value).strip())
         return text[:2000] if len(text) >= 4 else None
 
     def submit(self, slots: dict[str, Any], turn: Turn, ctx: Context) -> Reply:

@@ -16,7 +16,7 @@ from actions.board import flow, kind_of
 from actions.memory import keep, recall
 from bot.dialogue import CONFIRM, Context, Form, Option, Reply, Turn
 from bot.dialogue.engine import DIGRESSION_CONFIDENCE
-from bot.dialogue.text import is_noise, plain, plain_set
+from bot.dialogue.text import chinese_punctuation, is_noise, plain, plain_set
 from bot.privacy import mask_phone
 from store.board import KINDS, BoardRepository
 
@@ -110,7 +110,7 @@ class BoardPost(Form):
 
     def validate_text(self, value: Any, turn: Turn, ctx: Context) -> Any:
         settings = flow.config(ctx)
-        text = " ".join(str(value).split())
+        text = chinese_punctuation(" ".join(str(value).split()))
         return text[:settings.max_chars] if len(plain(text)) >= settings.min_chars else None
 
     def invalid(self, slot: str, ctx: Context) -> str:

@@ -18,7 +18,7 @@ from actions.bills.reading import lines_reply
 from actions.donations import flow
 from bot.dialogue import CONFIRM, Context, Form, Option, Reply, Turn
 from bot.dialogue.engine import DIGRESSION_CONFIDENCE
-from bot.dialogue.text import is_noise, mentions, plain, plain_set
+from bot.dialogue.text import chinese_punctuation, is_noise, mentions, plain, plain_set
 from bot.privacy import mask_phone
 from store.donations import Donation, DonationRepository, masked_name
 
@@ -130,7 +130,7 @@ class Pledge(Form):
 
     def validate_description(self, value: Any, turn: Turn, ctx: Context) -> Any:
         settings = flow.config(ctx)
-        text = " ".join(str(value).split())
+        text = chinese_punctuation(" ".join(str(value).split()))
         return text[:settings.max_chars] if len(plain(text)) >= settings.min_chars else None
 
     def options_description(self, slots: Mapping[str, Any], ctx: Context) -> list[Option]:

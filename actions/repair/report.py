@@ -25,7 +25,7 @@ from actions.repair.reading import (
 )
 from bot.dialogue import CONFIRM, SKIPPED, Context, Form, Option, Reply, Turn
 from bot.dialogue.engine import CONTROL_INTENTS, DIGRESSION_CONFIDENCE
-from bot.dialogue.text import is_noise, mentions, plain, without_emoticons
+from bot.dialogue.text import chinese_punctuation, is_noise, mentions, plain, without_emoticons
 from bot.privacy import mask_phone
 from bot.wechat.scene import building_of
 from nlu.types import OUT_OF_SCOPE
@@ -123,7 +123,7 @@ class RepairReport(Form):
 
     def validate_description(self, value: Any, turn: Turn, ctx: Context) -> Any:
         said = without_emoticons(str(value)) or str(value).strip()
-        text = GREETING_LEAD.sub("", said) or said
+        text = chinese_punctuation(GREETING_LEAD.sub("", said) or said)
         return text[:1000] if len(plain(text)) >= 2 else None
 
     # --- where -------------------------------------------------------------------------------

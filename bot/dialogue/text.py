@@ -22,6 +22,9 @@ _LEAVE = re.compile(r"^(?:先|暂时|还是|那就|那|我)*不(?:用|要|需要
 _REPEATED = re.compile(r"(.{1,2}?)\1+")
 #: WeChat's emoticons as they arrive in a text: [微笑], [捂脸], [OK].
 _EMOTICON = re.compile(r"\[[\u4e00-\u9fffA-Za-z0-9]{1,4}\]")
+#: Half-width punctuation next to a Chinese character, and what a Chinese keyboard gives for it.
+_ASCII_PUNCTUATION = re.compile(r"(?<=[\u4e00-\u9fff])[,?!:;]|[,?!:;](?=[\u4e00-\u9fff])")
+_FULL_WIDTH = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；"}
 #: A question (几点开始, 可以吗), but not 没什么问题 or 没啥.
 _QUESTION = re.compile(r"[?？]|吗\s*$|吗[啊呀呢]|在哪|哪里|哪儿|哪个|哪天|(?<!不)怎么|(?<!没)什么|几点|几号|多少|谁"
                        r"|(?<!没)啥|咋")
@@ -114,6 +117,12 @@ def correction(turn: Turn) -> Correction | None:
     parse = Parse(rest, IntentPrediction(OUT_OF_SCOPE, 0.0), entities) if turn.parse else None
     fixed = replace(turn, text=rest, plain=plain(rest) if rest else "", parse=parse)
     return Correction(fixed, (match.group("wrong") or "").strip() or None)
+
+
+def chinese_punctuation(text: str) -> str:
+    """Words kept for people to read, with the punctuation a Chinese keyboard gave (the message
+    was folded to half-width for reading): 出婴儿车,九成新 → 出婴儿车，九成新; 9:30 stays."""
+    return _ASCII_PUNCTUATION.sub(lambda m: _FULL_WIDTH[m.group()], text)
 
 
 def without_emoticons(text: str) -> str:

@@ -95,7 +95,7 @@ def test_a_correction_at_the_confirmation_replaces_the_words(runtime: Runtime, s
     corrected = resident.say("不对，是车位出租，地下二层，每月250")
     assert "已经改过来了" in corrected and "每月250" in corrected and "每月300" not in corrected
     resident.say("1")
-    assert [(p.kind, p.text) for p in posts(store_of)] == [("lend", "车位出租,地下二层,每月250")]
+    assert [(p.kind, p.text) for p in posts(store_of)] == [("lend", "车位出租，地下二层，每月250")]
 
 
 def test_cancel_at_the_confirmation_posts_nothing(runtime: Runtime, store_of) -> None:
@@ -122,3 +122,12 @@ def test_a_plain_sale_is_read_as_a_sale() -> None:
     settings = BoardSettings()
     assert kind_of("我想发个帖子卖旧自行车", settings) == "market"
     assert kind_of("外卖员招聘，工资面议", settings) == "job"
+
+
+def test_a_post_keeps_the_chinese_punctuation_it_was_typed_with(runtime: Runtime, store_of) -> None:
+    resident = bound(runtime, "o_comma")
+    resident.say("我有一辆婴儿车想卖，九成新，50元！")
+    resident.say("1")
+    assert "已提交" in resident.say("1")
+    [post] = posts(store_of)
+    assert post.text == "我有一辆婴儿车想卖，九成新，50元！"
