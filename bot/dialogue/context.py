@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.dialogue.responses import Responses
+from bot.dialogue.text import chinese_punctuation
 from bot.dialogue.turn import DialogView, Reply, Said, Turn
 from bot.errors import BindingRequired
 from bot.privacy import mask_openid
@@ -112,11 +113,11 @@ class Context:
         """Put the conversation in the staff inbox (or add to the open case) and tell staff."""
         existing = self.store.escalations.open_for(turn.openid)
         if existing is not None:  # staff already have the story: add only what is new
-            latest = text if text is not None else turn.text
+            latest = chinese_punctuation(text if text is not None else turn.text)
             if latest and not turn.tapped:
                 self.store.escalations.append(existing, latest, self.now)
             return Escalated(existing, False, 0)
-        words = text if text is not None else self._recent_words(turn)
+        words = chinese_punctuation(text if text is not None else self._recent_words(turn))
         household = self.household
         escalation = self.store.escalations.open(
             turn.openid, reason, words, self.now,

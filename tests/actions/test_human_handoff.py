@@ -14,6 +14,10 @@ def test_handoff_opens_an_escalation_with_what_the_resident_said(runtime: Runtim
         [escalation] = store.escalations.list()
     assert escalation.reason == "request" and escalation.status == "open"
     assert "找个工作人员" in escalation.text
+    resident.say("麻烦快点，我找人工！")  # added to the case as it was typed
+    with store_of() as store:
+        [escalation] = store.escalations.list()
+    assert escalation.text.endswith("麻烦快点，我找人工！")
 
 
 def test_complaints_always_reach_a_person(runtime: Runtime, store_of) -> None:
