@@ -80,19 +80,21 @@ def test_a_message_behind_a_long_write_of_this_process_waits_in_the_writer_threa
     names = threads_of_turns(budget_runtime)
     holding = threading.Event()
 
-    def long_write() -> None:  # a staff import, say, holding the database for a second
+    def long_write() -> None:  # a staff import, say, holding the database for a few seconds
         with transaction(budget_runtime.factory):
             holding.set()
-            time.sleep(1.0)
+            time.sleep(4.0)
 
     writer = threading.Thread(target=long_write)
     writer.start()
     assert holding.wait(5)
     started = time.monotonic()
     reply = wechat.say("o_behind", "菜单")
-    assert reply.body == "success" and time.monotonic() - started < 0.9  # inside the budget
+    # Inside the budget (0.3 s), long before the write ends; the bounds leave room for a busy machine.
+    assert reply.body == "success" and time.monotonic() - started < 2.0
     started = time.monotonic()
-    assert http.get("/healthz").status_code == 200 and time.monotonic() - started < 0.5  # the loop is free
+    # The loop is free: a blocked loop would answer only when the write ends, 2 s or more from here.
+    assert http.get("/healthz").status_code == 200 and time.monotonic() - started < 1.5
     writer.join()
     assert wait_for(lambda: any("物业报修" in text for text in outbox_of(budget_runtime, "o_behind")), 5)
     assert names == ["store_0"]  # taken once, in the writer thread
