@@ -219,6 +219,9 @@ class DialogueEngine:
     def _global_words(self, turn: Turn, ctx: Context, state: FormState) -> Reply | None:
         word = turn.plain if turn.plain in self._global else core_word(turn.plain)
         if word in self._cancel:
+            offer = self._yes_and_no(state.options) if state.form is None else None
+            if offer is not None and word in plain(offer[0].label):  # 取消 to "确定取消吗？": which one?
+                return Reply.text(ctx.say("stop.which", yes=offer[0].label, no=offer[1].label), list(state.options))
             return self.cancel(turn, ctx, state)
         if word in self._human:
             return self.run_intent("human_handoff", self._as_intent(turn, "human_handoff", words=True), ctx, state)

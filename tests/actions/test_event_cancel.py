@@ -106,3 +106,15 @@ def test_an_answer_that_is_neither_yes_nor_no_keeps_the_question(runtime: Runtim
     assert resident.options == [*offered, "人工服务"]  # offered once
     assert "已取消" in resident.say("1")
     assert [row[3] for row in signups(store_of, event)] == ["cancelled"]
+
+
+def test_a_bare_cancel_to_are_you_sure_you_want_to_cancel_is_asked_which(runtime: Runtime, store_of) -> None:
+    event = add_event(store_of)
+    resident = signed(runtime, "o_which", ZHANG)
+    resident.say("取消报名")
+    offered = resident.options
+    reply = resident.say("取消")  # yes, cancel it? or cancel this question? It is asked, not guessed
+    assert "确定取消" in reply and "不取消" in reply and resident.options == offered
+    assert [row[3] for row in signups(store_of, event)] == ["confirmed"]
+    assert "已取消" in resident.say("1")
+    assert [row[3] for row in signups(store_of, event)] == ["cancelled"]
