@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import Field
 
 from bot.dialogue import Context, Flow, FlowSettings, Form, MenuEntry, Option, Reply, Stage, Turn
-from bot.dialogue.text import asks
+from bot.dialogue.text import affirms
 from bot.wechat.scene import building_of
 from nlu import spelled_digits
 from nlu.types import Entity
@@ -182,7 +182,7 @@ class BindHousehold(Form):
             return None
         if turn.plain in {"确认", "确认改绑", "是", "是的", "对", "好", "好的", "换"}:
             return "yes"
-        if turn.intent == "affirm" and not asks(turn.text):
+        if affirms(turn):
             return "yes"
         return None
 

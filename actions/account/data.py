@@ -25,7 +25,7 @@ from actions.account import flow
 from bot.dialogue import Context, Form, Option, Reply, Stage, Turn
 from bot.dialogue.engine import DIGRESSION_CONFIDENCE
 from bot.dialogue.registry import load_flows
-from bot.dialogue.text import asks, plain_set
+from bot.dialogue.text import affirms, plain_set
 from bot.jobs import JobContext
 from bot.privacy import mask_phone
 from bot.wechat.scene import building_of
@@ -53,8 +53,7 @@ def _choice(ctx: Context, intent: str) -> Option:
 def _answer(turn: Turn, ctx: Context) -> str | None:
     """"yes" or "no" to a confirmation, or None. A yes must be plain (是 / 确认 / 好的); anything
     that sounds like a no (不 / 不删 / 别解绑了) is one: keeping the data is the safe reading."""
-    if turn.plain in plain_set(ctx.config.dialogue.keywords.agree) or (
-            turn.intent == "affirm" and turn.confidence >= DIGRESSION_CONFIDENCE and not asks(turn.text)):
+    if turn.plain in plain_set(ctx.config.dialogue.keywords.agree) or affirms(turn, DIGRESSION_CONFIDENCE):
         return "yes"
     if (turn.intent in ("deny", "stop") and turn.confidence >= 0.45) or (
             turn.plain[:1] in ("不", "别") and len(turn.plain) <= 6):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from actions.repair import flow
 from bot.dialogue import Context, Option, Reply, Stage, Turn
 from bot.dialogue.engine import DIGRESSION_CONFIDENCE
-from bot.dialogue.text import asks, mentions, plain_set
+from bot.dialogue.text import affirms, mentions, plain_set
 from store.repairs import OPEN_STATUSES, RepairRepository, RepairTicket, TransitionRefused
 
 #: At most this many reports are offered to choose from.
@@ -43,8 +43,7 @@ def cancel_answer(turn: Turn, ctx: Context) -> Reply | None:
     if asked is None:
         return None
     sure = turn.confidence >= DIGRESSION_CONFIDENCE
-    yes = turn.intent == "affirm" and sure and not asks(turn.text)
-    if turn.plain in plain_set(ctx.config.dialogue.keywords.agree) or yes:
+    if turn.plain in plain_set(ctx.config.dialogue.keywords.agree) or affirms(turn, DIGRESSION_CONFIDENCE):
         ticket = ctx.store[RepairRepository].get(int(asked["ticket"]))
         return ctx.reply("repair.cancel_none") if ticket is None else withdraw(ticket, turn, ctx)
     if turn.intent == "deny" and sure:

@@ -30,7 +30,7 @@ from bot.dialogue.flow import Stage
 from bot.dialogue.forms import CONFIRM, SKIPPED, Form
 from bot.dialogue.menu import main_menu, menu_options
 from bot.dialogue.registry import Registry
-from bot.dialogue.text import Correction, asks, core_word, correction, is_noise, leaves_form, plain, plain_set
+from bot.dialogue.text import Correction, affirms, core_word, correction, is_noise, leaves_form, plain, plain_set
 from bot.dialogue.turn import DialogView, FormState, Option, Reply, Turn
 from bot.errors import BindingRequired, SettingsError
 from bot.settings import Config
@@ -347,7 +347,7 @@ class DialogueEngine:
             return None
         yes, no = offer
         sure = turn.confidence >= DIGRESSION_CONFIDENCE
-        if turn.plain in self._yes or (turn.intent == "affirm" and sure and not asks(turn.text)):
+        if turn.plain in self._yes or affirms(turn, DIGRESSION_CONFIDENCE):
             return yes
         if turn.intent in ("deny", "stop") and sure or leaves_form(turn, self._leave):
             return no
@@ -600,8 +600,7 @@ class DialogueEngine:
         return form.ask(slot, state.slots, turn, ctx)
 
     def _confirm_turn(self, form: Form, turn: Turn, ctx: Context, state: FormState) -> Reply:
-        if turn.plain in self._yes or (turn.intent == "affirm" and turn.confidence >= DIGRESSION_CONFIDENCE
-                                       and not asks(turn.text)):
+        if turn.plain in self._yes or affirms(turn, DIGRESSION_CONFIDENCE):
             return self._confirmed(form, "yes", turn, ctx, state)
         if turn.intent == "stop" and turn.confidence >= DIGRESSION_CONFIDENCE or leaves_form(turn, self._leave):
             return self._confirmed(form, "no", turn, ctx, state)

@@ -89,6 +89,11 @@ def asks(text: str) -> bool:
     return bool(_QUESTION.search(text))
 
 
+def affirms(turn: Turn, at_least: float = 0.0) -> bool:
+    """The NLU reads a yes (at ``at_least`` confidence) and the words are not a question."""
+    return turn.intent == "affirm" and turn.confidence >= at_least and not asks(turn.text)
+
+
 def leaves_form(turn: Turn, extra: frozenset[str] = frozenset()) -> bool:
     """不修了 / 先不报了 / 不用了 / 换一个: the resident does not want to go on with this."""
     return turn.plain in extra or bool(_LEAVE.match(turn.plain))
