@@ -86,7 +86,9 @@ def field_name(loc: Sequence[str | int]) -> str:
     return ".".join(named) or source
 
 
-def _message(error: Mapping[str, Any]) -> str:
+def check_text(error: Mapping[str, Any]) -> str:
+    """One of pydantic's ``errors()`` in words: our own checks' without the ``Value error, `` or
+    ``Assertion failed, `` pydantic puts before them."""
     text = str(error.get("msg", "is not valid"))
     for prefix in ("Value error, ", "Assertion failed, "):
         if text.startswith(prefix):
@@ -103,7 +105,7 @@ async def _on_validation(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     if not is_api(request):
         return await request_validation_exception_handler(request, error)
-    problems = [(field_name(item.get("loc", ())), _message(item)) for item in error.errors()]
+    problems = [(field_name(item.get("loc", ())), check_text(item)) for item in error.errors()]
     body = validation_body(problems or [("body", "is not valid")])
     return JSONResponse(jsonable_encoder(body), status_code=422)
 

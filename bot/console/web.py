@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from bot.api.errors import ApiError
+from bot.api.errors import ApiError, check_text
 from bot.console.access import NavEntry, Viewer, flow_enabled, keys_of, runtime_of
 from bot.console.security import CSRF_FIELD, PRE_LOGIN_COOKIE, client_ip
 from store import Store
@@ -103,11 +103,9 @@ def check_message(error: Mapping[str, Any]) -> str:
     """What a form shows for one of pydantic's ``errors()``: our own checks' words without the
     ``Value error, `` pydantic puts before them, pydantic's own checks in the words of
     ``_check_words.html`` (by the error's ``type``, with its ``ctx`` filled in)."""
-    kind, text = str(error.get("type", "")), str(error.get("msg", ""))
+    kind = str(error.get("type", ""))
     if kind in ("value_error", "assertion_error"):
-        for prefix in ("Value error, ", "Assertion failed, "):
-            text = text.removeprefix(prefix)
-        return text
+        return check_text(error)
     words = templates.env.get_template("_check_words.html").module
     fallback = str(words.fallback)  # type: ignore[attr-defined]
     said = dict(words.checks).get(kind, fallback)  # type: ignore[attr-defined]
