@@ -52,11 +52,8 @@ def bill_query(turn: Turn, ctx: Context) -> Reply:
 
 def _with_a_person(reply: Reply, ctx: Context) -> Reply:
     """A bill the resident doubts: someone who can check it is one more choice."""
-    options = list(reply.options)
-    person = next((i for i, o in enumerate(options) if o.value.get("intent") == "human_handoff"), None)
-    if person is None:
-        options.append(Option.intent(ctx.label_of("human_handoff"), "human_handoff"))
-        person = len(options) - 1
+    options = ctx.with_a_person(reply.options)
+    person = next(i for i, o in enumerate(options) if o.value.get("intent") == "human_handoff")
     note = ctx.say("bills.doubt", number=person + 1)
     return replace(reply, content=f"{reply.content}\n{note}", options=tuple(options))
 

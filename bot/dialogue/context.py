@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.dialogue.responses import Responses
 from bot.dialogue.text import chinese_punctuation
-from bot.dialogue.turn import DialogView, Reply, Said, Turn
+from bot.dialogue.turn import DialogView, Option, Reply, Said, Turn
 from bot.errors import BindingRequired
 from bot.privacy import mask_openid
 from bot.settings import Config
@@ -76,6 +76,12 @@ class Context:
         if words and self.responses.has(f"{words}.labels.{intent}"):
             return self.responses.text(f"{words}.labels.{intent}")
         return intent
+
+    def with_a_person(self, options: list[Option] | tuple[Option, ...]) -> list[Option]:
+        """``options`` with a person to talk to as one more choice, unless one is there already."""
+        if any(option.value.get("intent") == "human_handoff" for option in options):
+            return list(options)
+        return [*options, Option.intent(self.label_of("human_handoff"), "human_handoff")]
 
     # --- identity ----------------------------------------------------------------------
     @property

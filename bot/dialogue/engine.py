@@ -701,9 +701,7 @@ class DialogueEngine:
         state.misses += 1
         again = state.misses >= self.config.dialogue.misses_before_handoff
         if self._yes_and_no(state.options) is not None:  # a yes-or-no question stays asked (确定取消吗？)
-            options = list(state.options)
-            if again and not any(o.value.get("intent") == "human_handoff" for o in options):
-                options.append(Option.intent(ctx.label_of("human_handoff"), "human_handoff"))
+            options = ctx.with_a_person(state.options) if again else state.options
             return Reply.text(ctx.say("fallback.yes_or_no"), options)
         ranking = turn.parse.ranking if turn.parse and not is_noise(turn) else ()
         guesses = self._guesses(ranking)
