@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot.runtime import Runtime
-from tests.talk import Resident
+from tests.talk import Resident, read_every_message_as
 
 
 def bound_household(store_of, openid: str):
@@ -73,14 +73,6 @@ def test_already_bound_resident_is_told_so(runtime: Runtime) -> None:
 
 
 def test_the_binding_command_works_whatever_the_nlu_makes_of_it(runtime: Runtime, store_of) -> None:
-    from nlu.types import IntentPrediction, Parse
-
-    understand = runtime.assistant.read
-
-    def confused(inbound):
-        turn = understand(inbound)
-        return turn.with_parse(Parse(turn.text, IntentPrediction("out_of_scope", 0.9), turn.entities))
-
-    runtime.assistant.read = confused  # type: ignore[method-assign]
+    read_every_message_as(runtime, "out_of_scope", 0.9)
     assert "绑定成功" in Resident(runtime, "o_cmd").say("绑定 3-502 张三 1234")
     assert bound_household(store_of, "o_cmd") == "3-502"

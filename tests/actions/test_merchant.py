@@ -12,7 +12,7 @@ from actions.merchants import business_phone, demo, rank, shown_phone
 from bot.runtime import Runtime
 from store.clock import utcnow
 from store.merchants import MerchantRepository, NewMerchant
-from tests.talk import Resident
+from tests.talk import Resident, read_every_message_as
 from tests.wechat_client import WeChatServer, new_msg_id, text_xml
 
 DIRECTORY = (
@@ -86,15 +86,7 @@ def test_nothing_found_is_said_with_the_directory_and_a_person_offered(runtime: 
 
 
 def test_a_mere_guess_that_it_is_about_a_shop_names_no_missing_shop(runtime: Runtime, directory: None) -> None:
-    from nlu.types import IntentPrediction, Parse
-
-    understand = runtime.assistant.read
-
-    def unsure(inbound):
-        turn = understand(inbound)
-        return turn.with_parse(Parse(turn.text, IntentPrediction("merchant", 0.33), turn.entities))
-
-    runtime.assistant.read = unsure  # type: ignore[method-assign]
+    read_every_message_as(runtime, "merchant", 0.33)
     resident = Resident(runtime, "o_rubbish")
     text = resident.say("垃圾几点收")
     assert resident.last is not None and resident.last.keys == ("merchants.unsure",)

@@ -6,7 +6,7 @@ import pytest
 
 from bot.runtime import Runtime
 from tests.actions.account_helpers import Follower, links
-from tests.talk import Resident
+from tests.talk import Resident, read_every_message_as
 from tests.wechat_client import WeChatServer
 
 
@@ -41,15 +41,7 @@ def test_my_info_for_someone_not_bound(wechat: WeChatServer) -> None:
 
 @pytest.mark.parametrize("words", ["我的信息", "个人信息", "我的资料"])
 def test_my_info_words_work_whatever_the_nlu_makes_of_them(runtime: Runtime, words: str) -> None:
-    from nlu.types import IntentPrediction, Parse
-
-    understand = runtime.assistant.read
-
-    def confused(inbound):
-        turn = understand(inbound)
-        return turn.with_parse(Parse(turn.text, IntentPrediction("out_of_scope", 0.9), turn.entities))
-
-    runtime.assistant.read = confused  # type: ignore[method-assign]
+    read_every_message_as(runtime, "out_of_scope", 0.9)
     resident = Resident(runtime, "o_info_words")
     resident.say(words)
     assert resident.last is not None and resident.last.keys[0] == "account.info_title"
