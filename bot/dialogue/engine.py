@@ -274,9 +274,11 @@ class DialogueEngine:
             return self._fallback(turn, ctx, state)
         return self.run_intent(intent, turn, ctx, state)
 
-    def run_intent(self, intent: str, turn: Turn, ctx: Context, state: FormState) -> Reply:
+    def run_intent(self, intent: str, turn: Turn, ctx: Context, state: FormState, *,
+                   announce_switch: bool = True) -> Reply:
         """Hand the turn to the intent's action or start its form; an intent the bot knows
-        but no installed flow handles gets the honest referral."""
+        but no installed flow handles gets the honest referral. ``announce_switch``: a form
+        started while another is open says that the other is dropped."""
         handler = self.registry.get(intent)
         if handler is None:
             if intent in self.known_intents or intent in self.config.intent_labels:
@@ -285,7 +287,7 @@ class DialogueEngine:
         state.misses = 0
         try:
             if isinstance(handler, Form):
-                return self._start(handler, turn, ctx, state)
+                return self._start(handler, turn, ctx, state, announce_switch=announce_switch)
             reply = self._call(handler, turn, ctx, state)
             assert reply is not None, f"the action of {intent} returned no reply"
             return reply
@@ -411,9 +413,10 @@ class DialogueEngine:
                        tapped=not words)
 
     # --- forms -------------------------------------------------------------------------------
-    def _start(self, form: Form, turn: Turn, ctx: Context, state: FormState) -> Reply:
+    def _start(self, form: Form, turn: Turn, ctx: Context, state: FormState, *,
+               announce_switch: bool = True) -> Reply:
         note = ""
-        if state.form and state.form != form.name:
+        if announce_switch and state.form and state.form != form.name:
             note = ctx.say("form.switched", form=ctx.label_of(state.form))
         state.clear_form()
         state.form, state.form_started_at = form.name, ctx.now
@@ -564,21 +567,40 @@ class DialogueEngine:
             return self.cancel(turn, ctx, state)
         if intent and sure and intent not in CONTROL_INTENTS and intent != form.name:
             handler = self.registry.get(intent)
-            if isinstance(handler, Form) or intent == "human_handoff":
+            if intent == "human_handoff":
                 return self.run_intent(intent, turn, ctx, state)
+            if isinstance(handler, Form):
+                return self._other_form(handler, form, turn, ctx, state)
             answer = self.run_intent(intent, turn, ctx, state)
             if state.form != form.name:  # the action ended the form itself
                 return answer
-            if answer.options:  # the answer's own choices stay; the form waits for its answer
-                note = ctx.say("form.still_open", form=ctx.label_of(form.name))
-                return replace(answer, content=f"{answer.content}\n\n{note}" if answer.content else note)
-            resume = self._reask(form, turn, ctx, state).prefixed(
-                ctx.say("form.resume", form=ctx.label_of(form.name)))
-            return answer.followed_by(resume)
+            return self._then_resume(answer, form, turn, ctx, state)
         if intent in ("greet", "thanks", "help") and sure:  # pleasantries: just remind where we were
             return self._reask(form, turn, ctx, state).prefixed(
                 ctx.say("form.resume", form=ctx.label_of(form.name)))
         return self._miss(form, turn, ctx, state, ctx.say("form.not_understood"))
+
+    def _other_form(self, other: Form, form: Form, turn: Turn, ctx: Context, state: FormState) -> Reply:
+        """Another form's request in the middle of this one. When it has something to ask, it
+        takes over, and the resident is told this one is dropped; when it is answered at once
+        (积分能换什么 with too few points: nothing to ask), this form goes on where it was."""
+        kept = replace(state, slots=dict(state.slots), options=list(state.options))
+        answer = self.run_intent(other.name, turn, ctx, state, announce_switch=False)
+        if state.form is not None or state.pending_intent != kept.pending_intent:
+            return answer.prefixed(ctx.say("form.switched", form=ctx.label_of(form.name)))
+        for name in ("form", "slots", "requested_slot", "misses", "pending_intent", "form_started_at"):
+            setattr(state, name, getattr(kept, name))
+        return self._then_resume(answer, form, turn, ctx, state)
+
+    def _then_resume(self, answer: Reply, form: Form, turn: Turn, ctx: Context, state: FormState) -> Reply:
+        """An answer given in the middle of a form, then the form's question again; when the
+        answer offers choices of its own, they stay, and the form waits for them."""
+        if answer.options:
+            note = ctx.say("form.still_open", form=ctx.label_of(form.name))
+            return replace(answer, content=f"{answer.content}\n\n{note}" if answer.content else note)
+        resume = self._reask(form, turn, ctx, state).prefixed(
+            ctx.say("form.resume", form=ctx.label_of(form.name)))
+        return answer.followed_by(resume)
 
     def _ask_next(self, form: Form, turn: Turn, ctx: Context, state: FormState) -> Reply:
         ctx.dialog = DialogView.of(state)

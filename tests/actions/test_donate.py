@@ -130,3 +130,24 @@ def test_asking_after_a_pledge_gets_its_state_not_a_new_pledge(runtime: Runtime,
         reply = resident.say(words)
         assert keys(resident)[0] == "donations.mine_header" and "旧书10本：等工作人员确认" in reply, words
     assert len(donations(store_of)) == 1
+
+
+def test_a_question_answered_at_once_in_the_middle_keeps_the_pledge(runtime: Runtime, store_of) -> None:
+    """积分能换什么 starts the redeem form, which has nothing to ask (nothing to exchange, or too few
+    points): the answer is given and the pledge goes on, with nothing of it lost."""
+    resident = bound(runtime, "o_mid_question", ZHANG)
+    resident.say("我想捐几件旧衣服")
+    answer = resident.say("积分能换什么")
+    assert "先不办" not in answer and "“爱心捐赠”还没办完" in answer
+    summary = resident.say("只写姓")
+    assert "几件旧衣服" in summary and "只写姓：张**" in summary
+    resident.say("确认")
+    [donation] = donations(store_of)
+    assert (donation.description, donation.display) == ("几件旧衣服", "masked")
+
+
+def test_another_request_with_questions_of_its_own_takes_over_and_says_so(runtime: Runtime, store_of) -> None:
+    resident = bound(runtime, "o_switch", ZHANG)
+    resident.say("我想捐几件旧衣服")
+    assert "先不办“爱心捐赠”了" in resident.say("我要报修")
+    assert donations(store_of) == []
