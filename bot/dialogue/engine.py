@@ -52,6 +52,10 @@ SILENT_EVENTS = frozenset({
 })
 _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CHOICE = re.compile(r"^(?:选|第|回复|选择)?\s*(\d{1,2}|[一二两三四五六七八九])\s*(?:个|号|项|条)?[.、。)）]?$")
+#: A number picked with words (报名第一个, 我选2, 就第三个吧): read only against choices on screen,
+#: never against the main menu, which the words are not about.
+_CHOICE_SAID = re.compile(r"^我?就?(?:(?:选|选择|回复|报名|报|参加|要)?\s*第|选|选择|回复|报名|报)\s*"
+                          r"(\d{1,2}|[一二两三四五六七八九])\s*(?:个|号|项|条)?(?:吧|呢|啊|哈)?[.、。)）!！]?$")
 
 Handler = Callable[[Turn, Context], "Reply | None"]
 
@@ -247,7 +251,7 @@ class DialogueEngine:
         numeric_answer = form is not None and state.requested_slot in form.numeric_slots
         if numeric_answer:  # digits answer the question, but a label or a number offered still picks its option
             picked: Option | str | None = self._labelled(turn, state.options) or self._under(
-                self._number(turn.text), state.options)
+                self._number(turn.text, said=True), state.options)
         else:
             picked = self._pick(turn, state.options, words=form is None)
         if picked == "out_of_range":
@@ -300,8 +304,10 @@ class DialogueEngine:
 
     # --- choices -----------------------------------------------------------------------------
     @staticmethod
-    def _number(text: str) -> int | None:
-        match = _CHOICE.match(text.strip())
+    def _number(text: str, *, said: bool = False) -> int | None:
+        """The choice a bare number picks (1, 第二个, 选3); ``said``: also one picked with words
+        (报名第一个), for the choices on screen."""
+        match = _CHOICE.match(text.strip()) or (_CHOICE_SAID.match(text.strip()) if said else None)
         if not match:
             return None
         token = match.group(1)
@@ -315,7 +321,7 @@ class DialogueEngine:
         labelled = self._labelled(turn, options)
         if labelled is not None:
             return labelled
-        number = self._number(turn.text)
+        number = self._number(turn.text, said=True)
         if number is None:
             return self._yes_or_no(turn, options) if words else None
         return self._under(number, options) or "out_of_range"

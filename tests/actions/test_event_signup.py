@@ -32,6 +32,23 @@ def test_digits_alone_finish_a_signup(runtime: Runtime, store_of) -> None:
     assert [row[2:] for row in signups(store_of, event)] == [(3, "confirmed")]
 
 
+def test_a_number_picked_with_words_takes_that_choice(runtime: Runtime, store_of) -> None:
+    add_event(store_of, "社区义诊", days=5)
+    event = add_event(store_of, days=2)
+    resident = bound(runtime, "o_said_number")
+    resident.say("有什么活动")
+    assert "几个人" in resident.say("报名第一个")  # the first on the list, not a new question which
+    summary = resident.say("我选2")
+    assert "请核对" in summary and "2 人" in summary
+    assert "报名成功" in resident.say("就第一个吧")
+    assert [row[2:] for row in signups(store_of, event)] == [(2, "confirmed")]
+
+
+def test_a_number_with_words_never_picks_from_the_main_menu(runtime: Runtime) -> None:
+    resident = bound(runtime, "o_said_menu")
+    assert "物业报修" not in resident.say("报名第一个").split("\n")[0]
+
+
 def test_missing_information_is_asked_with_numbered_choices(runtime: Runtime, store_of) -> None:
     add_event(store_of, "社区义诊", days=5)
     event = add_event(store_of, days=2)
