@@ -30,6 +30,10 @@ class EventSettings(FlowSettings):
     #: Words that ask when or where (活动在哪里举行, 讲座几点开始): the list then says it for each event.
     detail_words: list[str] = Field(default_factory=lambda: [
         "在哪", "哪里", "什么地方", "啥地方", "地点", "地址", "几点", "什么时候", "啥时候", "时间", "几号", "哪天"])
+    #: Words that ask about the household's own sign-ups (我报了哪些活动): the list then shows those.
+    mine_words: list[str] = Field(default_factory=lambda: [
+        "我报了", "我报名了", "我报的", "我报名的", "我的报名", "我家报", "我们报", "报了哪些", "报了什么", "报了啥",
+        "报名了哪些", "报名了什么", "报名了啥", "报过"])
     #: Words that say nothing about which event is meant (报名, 活动 …), ignored when a
     #: resident names one.
     filler_words: list[str] = Field(default_factory=lambda: [

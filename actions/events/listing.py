@@ -1,8 +1,9 @@
 """event_list (社区活动): upcoming events with the places left, numbered so a digit signs up.
 
 "周六有什么活动" lists that day's, "党员活动" the party members' ones, "有讲座吗" the ones whose
-title says so; otherwise every upcoming event, soonest first. A household's own sign-ups show
-in the list (已报名 2 人 / 候补第 1 位), with a way to cancel.
+title says so, "我报了哪些活动" the household's own; otherwise every upcoming event, soonest
+first. A household's own sign-ups show in the list (已报名 2 人 / 候补第 1 位), with a way to
+cancel.
 """
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ def _list(turn: Turn, ctx: Context) -> Reply:
         return ctx.reply("events.none")
     shown, header = events, ctx.say("events.list_header")
     named: list[Event] = []
+    if not turn.tapped and ctx.household is not None and mentions(turn.text, settings.mine_words):
+        return _mine(events, ctx, words)
     if not turn.tapped:
         party = [e for e in events if e.party_only]
         named = named_events(turn, events, words, settings.filler_words)
@@ -46,6 +49,18 @@ def _list(turn: Turn, ctx: Context) -> Reply:
     return reply.prefixed("\n".join(
         words.say("events.detail_line", title=e.title, when=words.when(e.starts_at), place=words.place(e))
         for e in named or _signed_up(shown, ctx) or shown))
+
+
+def _mine(events: list[Event], ctx: Context, words: EventWords) -> Reply:
+    """我报了哪些活动: the household's sign-ups with their time and place, or, when it has
+    none, that said and the list to sign up from."""
+    mine = _signed_up(events, ctx)
+    if not mine:
+        return Reply.text(ctx.say("events.list_none_mine"),
+                          options_for(events[:flow.config(ctx).list_limit], ctx, words))
+    details = "\n".join(words.say("events.detail_line", title=e.title, when=words.when(e.starts_at),
+                                  place=words.place(e)) for e in mine)
+    return Reply.text(f"{ctx.say('events.list_header_mine')}\n{details}", options_for(mine, ctx, words))
 
 
 def _signed_up(events: list[Event], ctx: Context) -> list[Event]:

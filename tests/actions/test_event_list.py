@@ -90,3 +90,25 @@ def test_a_household_that_signed_up_hears_where_its_events_are(runtime: Runtime,
     reply = resident.say("活动在哪里举行")
     assert "社区活动室" in reply and "社区卫生服务站" not in reply
     assert "社区活动室" in resident.say("1")  # the event already signed up for: its place is said too
+
+
+def test_asking_what_the_household_signed_up_for_shows_its_own(runtime: Runtime, store_of) -> None:
+    add_event(store_of, "社区义诊", starts_at=local(5))
+    add_event(store_of, "太极拳健身讲座", starts_at=local(2))
+    resident = bound(runtime, "o_mine")
+    none = resident.say("我报了哪些活动")
+    assert resident.last is not None and resident.last.keys[0] == "events.list_none_mine"
+    assert "没有报名" in none and len(resident.options) == 2  # and the list to sign up from
+    resident.say("报名义诊")
+    resident.say("1")
+    resident.say("确认")
+    mine = resident.say("我报名了什么活动")
+    assert "“社区义诊”" in mine and "太极拳" not in mine
+    assert resident.options == [resident.options[0], "取消报名"] and "已报名 1 人" in resident.options[0]
+
+
+def test_my_own_sign_ups_need_a_household_to_be_known(runtime: Runtime, store_of) -> None:
+    add_event(store_of, "社区义诊", starts_at=local(5))
+    resident = Resident(runtime, "o_mine_unbound")
+    resident.say("我报了哪些活动")
+    assert resident.last is not None and resident.last.keys[0] == "events.list_header"
