@@ -161,3 +161,17 @@ def test_after_a_staff_answer_the_residents_words_go_to_staff_until_they_leave_o
         answer_case(store, staffed.responses, case, "好的", case.created_at, key="k2")
         close_case(store, staffed.responses, case, case.created_at)
     assert "没有查到" in resident.say("我的报修怎么样了")  # closed: the bot answers
+
+
+def test_the_to_do_list_names_every_kind_of_case(staffed: Runtime, store_of) -> None:
+    """Cases the bot opens by itself (a repair nobody accepted in time) are listed like the others."""
+    from store.clock import utcnow
+
+    with TestClient(create_app(staffed, background=False)) as http:
+        _, code = new_staff(http)
+    with store_of() as store:
+        store.escalations.open("o_someone", "repair_overdue", "【报修超时未受理 3】电梯｜3号楼", utcnow())
+    staff = Resident(staffed, "o_staff_todo")
+    staff.say(f"工作人员绑定 {code}")
+    todo = staff.say("待办")
+    assert "报修超时" in todo and "3号楼" in todo

@@ -112,3 +112,14 @@ def test_property_staff_see_property_cases_only(console: TestClient, wechat: WeC
     assert f"/console/inbox/{urgent}" in listed and f"/console/inbox/{case_id}\"" not in listed
     assert console.get(f"/console/inbox/{case_id}").status_code == 403
     assert console.get(f"/console/inbox/{urgent}").status_code == 200
+
+
+def test_the_console_and_wechat_name_case_reasons_alike() -> None:
+    """The console's words for case reasons and responses.yml's (used on WeChat) are the same."""
+    from bot.console.web import templates
+    from bot.dialogue.responses import Responses
+    from bot.settings import ROOT
+
+    console = templates.env.get_template("_words.html").module.case_reasons  # type: ignore[attr-defined]
+    wechat = Responses.load(ROOT / "responses.yml").raw("handoff.reasons")
+    assert console == wechat
