@@ -1,6 +1,6 @@
-"""物业报修: report a repair (form), see where one stands, cancel one, send a photo; staff move
-tickets along (``/api/repairs``) and the reporter hears of each step that matters to them;
-a ticket nobody accepts in time is escalated.
+"""物业报修: report a repair (form), see where one stands, hurry it along, cancel one, send a
+photo; staff move tickets along (``/api/repairs``) and the reporter hears of each step that
+matters to them; a ticket nobody accepts in time is escalated.
 
 The flow's words are the ``repair`` section of responses.yml; its settings the ``repair``
 section of config.yml; its data ``store/repairs.py``.
@@ -48,6 +48,9 @@ class RepairSettings(FlowSettings):
     #: ... and so does a short message with one word of each list (我要取消刚才的报修).
     cancel_verbs: list[str] = Field(default_factory=lambda: ["取消", "撤销", "撤回", "不要了", "不用了", "不修了"])
     cancel_objects: list[str] = Field(default_factory=lambda: ["报修", "维修", "修理", "工单", "报的修"])
+    #: Words that hurry a repair along (催一下, 能不能快点): the property staff are told, once a day.
+    urge_words: list[str] = Field(default_factory=lambda: [
+        "催", "快点", "快一点", "快些", "尽快", "抓紧", "赶紧", "赶快", "能不能快", "能否快"])
     #: A ticket still not accepted (待受理) this many hours after it was reported is escalated.
     accept_within_hours: float = Field(4, gt=0)
 

@@ -17,8 +17,7 @@ class EscalationRepository:
              household_id: int | None = None, source_key: str | None = None) -> Escalation:
         """Open an escalation (one per source message, whatever the retries)."""
         if source_key is not None:
-            existing = self.session.scalars(
-                select(Escalation).where(Escalation.source_key == source_key)).first()
+            existing = self.by_source(source_key)
             if existing is not None:
                 return existing
         escalation = Escalation(openid=openid, reason=reason, text=text, household_id=household_id,
@@ -26,6 +25,10 @@ class EscalationRepository:
         self.session.add(escalation)
         self.session.flush()
         return escalation
+
+    def by_source(self, source_key: str) -> Escalation | None:
+        """The case opened for ``source_key`` (a message, a ticket's day), if there is one."""
+        return self.session.scalars(select(Escalation).where(Escalation.source_key == source_key)).first()
 
     def open_for(self, openid: str) -> Escalation | None:
         """The resident's case that staff have not closed yet (waiting, or answered), if any."""

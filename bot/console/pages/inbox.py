@@ -28,7 +28,7 @@ from store.models import Escalation
 pages = Pages("inbox", order=20)
 INBOX_ROLES = allow("staff", "property")
 #: The cases property staff handle.
-PROPERTY_REASONS = frozenset({"urgent_repair", "repair_overdue"})
+PROPERTY_REASONS = frozenset({"urgent_repair", "repair_overdue", "repair_urge"})
 #: How much of the conversation before the case is shown.
 CONTEXT_BEFORE = timedelta(days=1)
 
