@@ -3,9 +3,10 @@ complaint_list (大家提了哪些建议): what staff chose to publish, for ever
 
 "楼上天天半夜装修太吵了，我要投诉" is recorded as it is, with the household (once per message),
 put in the staff inbox and acknowledged with its number; a bare "我要投诉" asks what it is
-about first. Noise is never filed: what is recorded must say something. Staff read them at
-``/api/complaints`` and may publish a moderated text (``/publish``) or close one; residents
-see only published texts, newest first, never who wrote them or a phone number.
+about first; "我的投诉处理了吗" reads the resident's own, with where each stands. Noise is
+never filed: what is recorded must say something. Staff read them at ``/api/complaints`` and
+may publish a moderated text (``/publish``) or close one; residents see only published
+texts, newest first, never who wrote them or a phone number.
 """
 from __future__ import annotations
 
@@ -30,6 +31,17 @@ class ComplaintSettings(FlowSettings):
     list_words: list[str] = Field(default_factory=lambda: [
         "大家提了哪些建议", "大家提了什么建议", "大家提的建议", "大家的建议", "大家的意见", "大家提了哪些意见",
         "别人提的建议", "看看建议", "建议公示", "意见公示", "公开的建议", "看看大家提的", "有哪些建议"])
+    #: Words about the resident's own complaints (我的投诉, 上次反映的) ...
+    mine_words: list[str] = Field(default_factory=lambda: [
+        "我的投诉", "我投诉的", "我的建议", "我提的", "我的意见", "我反映的", "上次反映", "上次投诉", "上次提的",
+        "之前反映", "之前投诉", "之前提的", "前几天反映", "前几天投诉", "投诉的事", "反映的事", "投诉进度",
+        "投诉结果", "建议进度"])
+    #: ... and words asking where they stand (处理了吗, 有回复吗): both together read the
+    #: resident's own, never file a new one.
+    progress_words: list[str] = Field(default_factory=lambda: [
+        "进度", "处理了吗", "处理了没", "处理得怎么样", "处理的怎么样", "有结果", "结果呢", "结果怎么样",
+        "结果如何", "回复了吗", "有回复", "有答复", "怎么样了", "怎么样啦", "有下文", "解决了吗", "解决了没",
+        "有人管吗", "落实了吗", "有消息吗", "到哪一步", "到哪了"])
     #: At most this many published suggestions are shown.
     list_size: int = Field(5, ge=1, le=20)
     #: A published text longer than this is cut in the list.
@@ -77,15 +89,24 @@ class ComplaintForm(Form):
 
 @flow.trigger(Stage.COMMAND)
 def list_words(turn: Turn, ctx: Context) -> Reply | None:
-    """"大家提了哪些建议" is a wish to read, never a complaint to file."""
+    """"大家提了哪些建议" and "我的投诉处理了吗" are wishes to read, never complaints to file."""
     if ctx.dialog.form not in (None, "complaint") or turn.tapped or not turn.text:
         return None
-    return Reply.route("complaint_list") if mentions(turn.text, flow.config(ctx).list_words) else None
+    settings = flow.config(ctx)
+    if mentions(turn.text, settings.list_words) or asks_about_mine(turn, settings):
+        return Reply.route("complaint_list")
+    return None
+
+
+def asks_about_mine(turn: Turn, settings: ComplaintSettings) -> bool:
+    return not turn.tapped and mentions(turn.text, settings.mine_words) and mentions(turn.text, settings.progress_words)
 
 
 @flow.action("complaint_list")
 def complaint_list(turn: Turn, ctx: Context) -> Reply:
     settings = flow.config(ctx)
+    if asks_about_mine(turn, settings):
+        return _mine(ctx, settings).closing() if ctx.dialog.form == "complaint" else _mine(ctx, settings)
     published = ctx.store[ComplaintRepository].published(settings.list_size)
     offer = [Option.intent(ctx.say("complaint.add_mine"), "complaint")]
     if not published:
@@ -99,14 +120,38 @@ def complaint_list(turn: Turn, ctx: Context) -> Reply:
     return reply.closing() if ctx.dialog.form == "complaint" else reply
 
 
+def _mine(ctx: Context, settings: ComplaintSettings) -> Reply:
+    """The resident's own latest complaints, each with where it stands."""
+    offer = [Option.intent(ctx.say("complaint.add_mine"), "complaint")]
+    mine = ctx.store[ComplaintRepository].latest_by(ctx.resident.openid, settings.list_size)
+    if not mine:
+        return Reply.text(ctx.say("complaint.mine_none"), offer)
+    lines = [ctx.say("complaint.mine_header", count=len(mine))]
+    for complaint in mine:
+        text = complaint.text if len(complaint.text) <= settings.list_chars else (
+            complaint.text[: settings.list_chars - 1] + "…")
+        lines.append(ctx.say("complaint.mine_line", case=complaint.id, date=_date(complaint, ctx, created=True),
+                             text=text, status=ctx.say(f"complaint.mine_status.{_where(complaint, ctx)}")))
+    return Reply.text("\n".join(lines), footer=True)
+
+
+def _where(complaint: Complaint, ctx: Context) -> str:
+    """published and closed as staff left the complaint; otherwise its case: answered, closed, or waiting."""
+    if complaint.status != "open":
+        return complaint.status
+    case = ctx.store.escalations.get(complaint.escalation_id) if complaint.escalation_id else None
+    return case.status if case is not None else "open"
+
+
 def readable(complaint: Complaint, limit: int) -> str:
     """The published words as residents may see them: no phone number, not too long."""
     text = mask_phone(complaint.published_text or "")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _date(complaint: Complaint, ctx: Context) -> str:
-    local = (complaint.published_at or complaint.created_at).astimezone(ctx.timezone)
+def _date(complaint: Complaint, ctx: Context, *, created: bool = False) -> str:
+    shown = complaint.created_at if created else (complaint.published_at or complaint.created_at)
+    local = shown.astimezone(ctx.timezone)
     return f"{local.month}月{local.day}日"
 
 

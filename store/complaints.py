@@ -83,6 +83,11 @@ class ComplaintRepository(Repository):
         return rowcount(result)
 
 
+    def latest_by(self, openid: str, limit: int) -> list[Complaint]:
+        """The resident's own complaints, newest first."""
+        query = select(Complaint).where(Complaint.openid == openid).order_by(Complaint.id.desc()).limit(limit)
+        return list(self.session.scalars(query))
+
     def count_by(self, openid: str) -> int:
         """How many complaints the resident made (for 我的信息)."""
         return self.session.scalar(select(func.count()).select_from(Complaint).where(Complaint.openid == openid)) or 0

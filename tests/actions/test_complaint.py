@@ -88,3 +88,32 @@ def test_asking_to_read_while_writing_a_complaint_reads_and_files_nothing(runtim
     with store_of() as store:
         assert store.conversations.get("o_changed_mind").form is None  # type: ignore[union-attr]
     assert [c[0] for c in complaints(store_of)] == ["o_x"]
+
+
+def test_asking_where_ones_own_complaint_stands_files_nothing(runtime: Runtime, store_of) -> None:
+    resident = Resident(runtime, "o_mine")
+    assert "没有查到您反映过的问题" in resident.say("投诉进度") and complaints(store_of) == []
+    resident.say("楼下天天晚上跳广场舞太吵了")
+    reply = resident.say("我上次反映的问题怎么样了")
+    assert "广场舞" in reply and "还在处理" in reply
+    assert len(complaints(store_of)) == 1
+    with store_of() as store:  # staff answered the case
+        [case] = store.escalations.list()
+        store.escalations.mark_replied(case, utcnow())
+    assert "已经回复过您" in resident.say("我的投诉处理了吗")
+    with store_of() as store:
+        [complaint] = store[ComplaintRepository].list()
+        store[ComplaintRepository].publish(complaint, "希望管理广场舞音量。", utcnow())
+    assert "公示" in resident.say("我提的建议有回复吗")
+    assert len(complaints(store_of)) == 1
+
+
+def test_a_complaint_that_mentions_handling_is_still_filed(runtime: Runtime, store_of) -> None:
+    resident = Resident(runtime, "o_still_filed")
+    resident.say("物业处理了好几次还是漏水，我要投诉")
+    assert [c[2] for c in complaints(store_of)] == ["物业处理了好几次还是漏水，我要投诉"]
+
+
+def test_ones_own_complaints_are_nobody_elses(runtime: Runtime, store_of) -> None:
+    Resident(runtime, "o_writer").say("垃圾房太臭了，希望每天清理")
+    assert "没有查到" in Resident(runtime, "o_reader").say("我的投诉处理了吗")
