@@ -16,7 +16,7 @@ from actions.board import flow, kind_of
 from actions.memory import keep, recall
 from bot.dialogue import CONFIRM, Context, Form, Option, Reply, Turn
 from bot.dialogue.engine import DIGRESSION_CONFIDENCE
-from bot.dialogue.text import chinese_punctuation, is_noise, plain, plain_set
+from bot.dialogue.text import asks, chinese_punctuation, is_noise, plain, plain_set
 from bot.privacy import mask_phone
 from store.board import KINDS, BoardRepository
 
@@ -104,6 +104,16 @@ class BoardPost(Form):
             return None  # another request (我家水管漏水了), not something to post
         return words
 
+    def addition(self, turn: Turn, ctx: Context) -> tuple[str, str] | None:
+        """More for the post while how to be reached is asked (100块, 可以小刀): added to its words."""
+        words = turn.text.strip()
+        if turn.tapped or is_noise(turn) or asks(words) or ctx.dialog.requested_slot == "wechat_id":
+            return None
+        sure = turn.confidence >= DIGRESSION_CONFIDENCE
+        if sure and turn.intent not in _POSTABLE or turn.plain in plain_set(ctx.config.dialogue.keywords.agree):
+            return None  # another request, a yes or a no: not words for the post
+        return ("text", words) if len(plain(words)) >= 2 else None
+
     def options_text(self, slots: Mapping[str, Any], ctx: Context) -> list[Option]:
         """Words cannot be tapped: the one choice is not to post now (never a dead end)."""
         return [Option.answer(ctx.say("board.text_later"), "no")]
@@ -130,7 +140,9 @@ class BoardPost(Form):
 
     # --- how neighbours reach the author --------------------------------------------------------
     def extract_contact(self, turn: Turn, ctx: Context, requested: bool) -> Any:
-        if not requested:
+        if not requested or asks(turn.text):
+            return None  # 物业电话多少 asks something else; it chooses no contact
+        if turn.confidence >= DIGRESSION_CONFIDENCE and turn.intent not in _POSTABLE | {"affirm", "deny"}:
             return None
         said = turn.plain
         if "微信号" in said and ctx.dialog.slots.get("kind") == "group":

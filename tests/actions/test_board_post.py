@@ -131,3 +131,25 @@ def test_a_post_keeps_the_chinese_punctuation_it_was_typed_with(runtime: Runtime
     assert "已提交" in resident.say("1")
     [post] = posts(store_of)
     assert post.text == "我有一辆婴儿车想卖，九成新，50元！"
+
+
+def test_more_words_while_the_contact_is_asked_go_into_the_post(runtime: Runtime, store_of) -> None:
+    resident = bound(runtime, "o_more_words")
+    resident.say("我家有辆儿童自行车想卖")
+    assert "100块" in resident.say("100块") and len(resident.options) == 2  # the contact is still asked
+    resident.say("可以小刀")
+    resident.say("2")
+    resident.say("确认")
+    [post] = posts(store_of)
+    assert (post.text, post.contact) == ("我家有辆儿童自行车想卖；100块；可以小刀", "仅微信联系")
+
+
+def test_a_question_about_a_phone_number_chooses_no_contact(runtime: Runtime, store_of) -> None:
+    resident = bound(runtime, "o_phone_question")
+    resident.say("我家有辆儿童自行车想卖")
+    reply = resident.say("物业电话多少")
+    assert "021-6201-0000" in reply and "请核对" not in reply and "邻居怎么联系您" in reply
+    resident.say("不显示电话")
+    resident.say("确认")
+    [post] = posts(store_of)
+    assert (post.text, post.contact) == ("我家有辆儿童自行车想卖", "仅微信联系")
