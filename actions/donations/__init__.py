@@ -45,6 +45,10 @@ class DonationSettings(FlowSettings):
     status_words: list[str] = Field(default_factory=lambda: [
         "收到了吗", "收到没", "收到了没", "确认了吗", "确认了没", "怎么样了", "什么时候来拿", "什么时候来收", "来拿",
         "来收", "有人来", "进度", "登记了吗", "登记上了吗", "我的捐赠", "我捐的"])
+    #: Words about one's own pledges: with a word of the list above that asks after them, they are
+    #: answered with the pledges' state whatever the NLU reads (我捐的书收到了吗).
+    mine_words: list[str] = Field(default_factory=lambda: [
+        "我捐的", "我的捐赠", "我捐赠的", "我家捐的", "上次捐的", "之前捐的", "前几天捐的"])
     #: Charities the community points residents to.
     charity_orgs: list[Charity] = Field(default_factory=list)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from actions.bills.reading import lines_reply
 from actions.donations import flow
-from bot.dialogue import CONFIRM, Context, Form, Option, Reply, Turn
+from bot.dialogue import CONFIRM, Context, Form, Option, Reply, Stage, Turn
 from bot.dialogue.engine import DIGRESSION_CONFIDENCE
 from bot.dialogue.text import chinese_punctuation, is_noise, mentions, plain, plain_set
 from bot.privacy import mask_phone
@@ -201,6 +201,18 @@ class Pledge(Form):
         return ctx.reply("donations.submitted", donation=donation.id,
                          office=settings.office or community.property_office,
                          hours=settings.hours or community.office_hours)
+
+
+@flow.trigger(Stage.COMMAND)
+def asks_after_mine(turn: Turn, ctx: Context) -> Reply | None:
+    """我捐的书收到了吗 asks how the resident's pledges stand, however the NLU reads it."""
+    if ctx.dialog.form is not None or turn.tapped or not turn.text:
+        return None
+    settings = flow.config(ctx)
+    asking = [word for word in settings.status_words if word not in settings.mine_words]
+    if not (mentions(turn.text, settings.mine_words) and mentions(turn.text, asking)):
+        return None
+    return my_pledges(ctx) if ctx.store[DonationRepository].of_openid(turn.openid) else None
 
 
 def my_pledges(ctx: Context) -> Reply:
