@@ -16,6 +16,10 @@ class RepairSettings(FlowSettings):
     #: Category codes offered as numbered choices (labels: responses.yml repair.categories).
     menu_categories: list[str] = Field(default_factory=lambda: [
         "water_leak", "drain_blocked", "electrical", "gas", "elevator", "lighting", "door_window", "other"])
+    #: One word alone answering "what is broken?" (an elderly resident's 水 or 灯): its category.
+    category_words: dict[str, str] = Field(default_factory=lambda: {
+        "水": "water_leak", "电": "electrical", "灯": "lighting", "门": "door_window", "窗": "door_window",
+        "锁": "door_window", "气": "gas", "梯": "elevator"})
     #: Words meaning the resident's own flat ("我家" → the bound household's address).
     home_words: list[str] = Field(default_factory=lambda: [
         "我家", "家里", "屋里", "屋里厢", "自己家", "我们家", "阿拉屋里", "我屋里"])

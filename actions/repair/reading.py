@@ -71,11 +71,13 @@ def place(turn: Turn, ctx: Context, settings: RepairSettings, *, requested: bool
         return flat
     if not says_place(words, settings):
         return None
+    own = home(ctx)
+    if room is not None and own is not None and says_fault(words, settings):
+        return f"{own} {room}"  # 厨房水龙头一直滴, from a bound resident: their own kitchen
     if says_fault(words, settings) and not building:
         return None
     if not requested and not building:
         return None
-    own = home(ctx)
     if room is not None and own is not None:
         return f"{own} {room}"  # 厨房 alone, from a bound resident: their own kitchen
     phrase = _place_phrase(words, settings)

@@ -25,7 +25,7 @@ from actions.repair.reading import (
 )
 from bot.dialogue import CONFIRM, SKIPPED, Context, Form, Option, Reply, Turn
 from bot.dialogue.engine import CONTROL_INTENTS, DIGRESSION_CONFIDENCE
-from bot.dialogue.text import chinese_punctuation, is_noise, mentions, plain, without_emoticons
+from bot.dialogue.text import chinese_punctuation, core_word, is_noise, mentions, plain, without_emoticons
 from bot.privacy import mask_phone
 from bot.wechat.scene import building_of
 from nlu.types import OUT_OF_SCOPE
@@ -82,6 +82,9 @@ class RepairReport(Form):
         code = turn.entity("repair_category")
         if code is not None:
             return code
+        settings = flow.config(ctx)
+        if requested and core_word(turn.plain) in settings.category_words:
+            return settings.category_words[core_word(turn.plain)]  # 水 alone: the water
         if requested and not _not_an_answer(turn, ctx) and says_fault(turn.text, flow.config(ctx)) \
                 and not only_place(turn, flow.config(ctx)):
             return "other"  # what they wrote says what is broken: it becomes the description too

@@ -83,9 +83,9 @@ def test_a_keyboard_mash_is_not_taken_as_the_description(runtime: Runtime, store
     resident.say("报修")
     resident.say("1")
     assert "没看懂" in resident.say("asdfgh")
-    assert "在哪里" in resident.say("卫生间天花板在滴水")
-    summary = resident.say("1")  # 我家 3-502
+    summary = resident.say("卫生间天花板在滴水")  # their own bathroom: nothing more to ask
     assert "请核对" in summary and "asdfgh" not in summary and "天花板在滴水" in summary
+    assert "位置：3-502 卫生间" in summary
     assert "报修已提交" in resident.say("1")
     [ticket] = tickets(store_of)
     assert ticket.description == "卫生间天花板在滴水"
@@ -283,3 +283,34 @@ def test_a_room_answers_where_in_the_flat_only_when_it_names_no_other_place(runt
     assert "报修已提交" in resident.say("1")
     [ticket] = tickets(store_of)
     assert ticket.location == location
+
+
+@pytest.mark.parametrize(("said", "location"), [
+    ("厨房水龙头一直滴", "3-502 厨房"),  # a room of the flat in the fault: the resident's own, nothing asked
+    ("卧室的灯不亮了", "3-502 卧室"),
+])
+def test_a_room_in_the_fault_says_where_for_a_bound_resident(runtime: Runtime, store_of, said: str,
+                                                             location: str) -> None:
+    resident = bound(runtime, "o_room_fault")
+    assert f"位置：{location}" in resident.say(said)
+    resident.say("确认")
+    [ticket] = tickets(store_of)
+    assert (ticket.location, ticket.description) == (location, said)
+
+
+def test_a_room_in_the_fault_of_an_unbound_resident_is_asked_where(runtime: Runtime) -> None:
+    resident = Resident(runtime, "o_room_unbound")
+    assert "在哪里" in resident.say("厨房水龙头一直滴")
+
+
+@pytest.mark.parametrize(("word", "category"), [
+    ("水", "water_leak"), ("灯", "lighting"), ("门", "door_window"), ("电", "electrical")])
+def test_one_word_answers_what_is_broken(runtime: Runtime, store_of, word: str, category: str) -> None:
+    resident = bound(runtime, f"o_one_word_{category}")
+    resident.say("修")
+    assert "情况" in resident.say(word)  # the category is taken: the description is asked next
+    resident.say("一直坏着")
+    resident.say("3号楼楼道")
+    resident.say("确认")
+    [ticket] = tickets(store_of)
+    assert ticket.category == category
