@@ -35,6 +35,8 @@ class RepairSettings(FlowSettings):
     shared_places: list[str] = Field(default_factory=lambda: [
         "楼道", "走廊", "过道", "楼梯", "门口", "门厅", "大堂", "电梯", "路灯", "车库", "地库", "小区", "单元门",
         "外面"])
+    #: Categories that are the building's, not the flat's: "where?" offers the resident's building too.
+    public_categories: list[str] = Field(default_factory=lambda: ["elevator", "lighting"])
     #: Rooms of a flat: for a bound resident, 厨房 alone is their own kitchen (3-502 厨房).
     room_words: list[str] = Field(default_factory=lambda: [
         "厨房", "卫生间", "洗手间", "厕所", "浴室", "客厅", "卧室", "主卧", "次卧", "书房", "阳台", "房间"])

@@ -27,7 +27,7 @@ from bot.dialogue import CONFIRM, SKIPPED, Context, Form, Option, Reply, Turn
 from bot.dialogue.engine import CONTROL_INTENTS, DIGRESSION_CONFIDENCE
 from bot.dialogue.text import chinese_punctuation, core_word, is_noise, mentions, plain, without_emoticons
 from bot.privacy import mask_phone
-from bot.wechat.scene import building_of
+from bot.wechat.scene import Building, building_of
 from nlu.types import OUT_OF_SCOPE
 from store.repairs import NewTicket, RepairRepository
 
@@ -155,6 +155,10 @@ class RepairReport(Form):
         flat = home(ctx)
         options = [Option.slot(ctx.say("repair.location_home", address=flat), "location", flat)] if flat else []
         building = building_of(ctx.resident.scene)  # the building whose QR code they scanned
+        household = ctx.household
+        public = slots.get("repair_category") in flow.config(ctx).public_categories
+        if building is None and public and household is not None:  # 电梯坏了: most likely their own building's
+            building = Building(household.building, household.unit or "")
         if building is not None:
             options.append(Option.slot(ctx.say("repair.location_building", place=building.place), "location",
                                        building.place))

@@ -314,3 +314,19 @@ def test_one_word_answers_what_is_broken(runtime: Runtime, store_of, word: str, 
     resident.say("确认")
     [ticket] = tickets(store_of)
     assert ticket.category == category
+
+
+def test_a_fault_of_the_building_offers_the_residents_building_too(runtime: Runtime, store_of) -> None:
+    resident = bound(runtime, "o_lift")
+    resident.say("电梯又坏了")
+    assert resident.options[:2] == ["我家 3-502", "3号楼（楼道、电梯等公共部位）"]
+    assert "位置：3号楼" in resident.say("2")
+    resident.say("确认")
+    [ticket] = tickets(store_of)
+    assert (ticket.category, ticket.location) == ("elevator", "3号楼")
+
+
+def test_a_fault_of_the_flat_offers_only_the_flat(runtime: Runtime) -> None:
+    resident = bound(runtime, "o_flat_only")
+    resident.say("水管漏水了")
+    assert resident.options == ["我家 3-502", "说不清楚，请师傅打电话问我"]
