@@ -59,6 +59,8 @@ class Signup(Form):
         choice = ctx.dialog.slots.get("_choice") or {}
         if choice.get("event"):
             known["event"] = int(choice["event"])
+        elif not turn.tapped and (shown := self._only_one_shown(ctx)) is not None:
+            known["event"] = shown  # 我要报名 right after a list of one (党员活动): that one, unless named
         if ctx.resident.household_id is None:
             asked = {"event": known.get("event") or self._named(turn, ctx),
                      "count": None if turn.tapped else self._count_in(turn, ctx, requested=False)}
@@ -73,6 +75,12 @@ class Signup(Form):
             if wanted.get("count"):
                 known["count"] = int(wanted["count"])
         return known
+
+    def _only_one_shown(self, ctx: Context) -> int | None:
+        """The event of the list just shown, when it showed one."""
+        shown = {int(o.value["slots"]["event"]) for o in ctx.dialog.options
+                 if o.value.get("intent") == self.name and (o.value.get("slots") or {}).get("event")}
+        return shown.pop() if len(shown) == 1 else None
 
     def begin(self, slots: Mapping[str, Any], turn: Turn, ctx: Context) -> Reply | None:
         household = ctx.require_household(turn)

@@ -49,6 +49,38 @@ def test_a_number_with_words_never_picks_from_the_main_menu(runtime: Runtime) ->
     assert "物业报修" not in resident.say("报名第一个").split("\n")[0]
 
 
+def test_signing_up_right_after_a_list_of_one_takes_that_one(runtime: Runtime, store_of) -> None:
+    add_event(store_of, "社区义诊", days=5)
+    party_day = add_event(store_of, "主题党日", days=2, party_only=True)
+    resident = bound(runtime, "o_list_of_one", LI)
+    resident.say("党员活动")
+    assert len(resident.options) == 1
+    assert "几个人" in resident.say("我要报名")  # not which event: the one just shown
+    resident.say("1")
+    assert "报名成功" in resident.say("确认")
+    assert [row[2:] for row in signups(store_of, party_day)] == [(1, "confirmed")]
+
+
+def test_a_list_of_one_does_not_override_an_event_named(runtime: Runtime, store_of) -> None:
+    clinic = add_event(store_of, "社区义诊", days=5)
+    add_event(store_of, "主题党日", days=2, party_only=True)
+    resident = bound(runtime, "o_named_over_one", LI)
+    resident.say("党员活动")
+    resident.say("我要报名义诊，1个人")
+    assert "报名成功" in resident.say("确认")
+    assert [row[2:] for row in signups(store_of, clinic)] == [(1, "confirmed")]
+
+
+def test_a_question_at_the_confirmation_changes_nothing(runtime: Runtime, store_of) -> None:
+    add_event(store_of, "太极拳健身讲座", days=5)
+    party_day = add_event(store_of, "主题党日", days=2, party_only=True)
+    resident = bound(runtime, "o_question_at_confirm", LI)
+    resident.say("报名主题党日")
+    assert "请核对" in resident.say("1")
+    assert "改过来" not in resident.say("有什么讲座")
+    assert signups(store_of, party_day) == []
+
+
 def test_missing_information_is_asked_with_numbered_choices(runtime: Runtime, store_of) -> None:
     add_event(store_of, "社区义诊", days=5)
     event = add_event(store_of, days=2)
