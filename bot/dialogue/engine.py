@@ -30,7 +30,7 @@ from bot.dialogue.flow import Stage
 from bot.dialogue.forms import CONFIRM, SKIPPED, Form
 from bot.dialogue.menu import main_menu, menu_options
 from bot.dialogue.registry import Registry
-from bot.dialogue.text import Correction, affirms, core_word, correction, is_noise, leaves_form, plain, plain_set
+from bot.dialogue.text import Correction, affirms, asks, core_word, correction, is_noise, leaves_form, plain, plain_set
 from bot.dialogue.turn import DialogView, FormState, Option, Reply, Turn
 from bot.errors import BindingRequired, SettingsError
 from bot.settings import Config
@@ -634,7 +634,7 @@ class DialogueEngine:
             return self._confirmed(form, "no", turn, ctx, state)
         if turn.intent == "deny" and turn.confidence >= DIGRESSION_CONFIDENCE:
             return form.ask_confirmation(state.slots, ctx).prefixed(ctx.say("form.what_to_change"))
-        if self._fill_others(form, None, turn, ctx, state, refill=True):
+        if not asks(turn.text) and self._fill_others(form, None, turn, ctx, state, refill=True):
             return form.ask_confirmation(state.slots, ctx).prefixed(ctx.say("form.corrected"))
         return self._aside(form, turn, ctx, state) or self._digress(form, turn, ctx, state)
 
