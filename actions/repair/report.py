@@ -86,7 +86,7 @@ class RepairReport(Form):
         if requested and core_word(turn.plain) in settings.category_words:
             return settings.category_words[core_word(turn.plain)]  # 水 alone: the water
         if requested and not _not_an_answer(turn, ctx) and says_fault(turn.text, flow.config(ctx)) \
-                and not only_place(turn, flow.config(ctx)):
+                and not only_place(turn, flow.config(ctx)) and not BARE_REQUEST.match(turn.plain):
             return "other"  # what they wrote says what is broken: it becomes the description too
         return None
 

@@ -581,7 +581,8 @@ class DialogueEngine:
             if state.form != form.name:  # the action ended the form itself
                 return answer
             return self._then_resume(answer, form, turn, ctx, state)
-        if intent in ("greet", "thanks", "help") and sure:  # pleasantries: just remind where we were
+        if intent in ("greet", "thanks", "help") and sure or intent == form.name and sure:
+            # pleasantries, or asking again for what is being done (我要报名 while signing up): where we were
             return self._reask(form, turn, ctx, state).prefixed(
                 ctx.say("form.resume", form=ctx.label_of(form.name)))
         return self._miss(form, turn, ctx, state, ctx.say("form.not_understood"))

@@ -202,3 +202,15 @@ def test_a_question_about_the_event_in_the_middle_is_answered_and_the_question_s
     assert "社区卫生服务站" in resident.say("是在哪里来着") and "请核对" in resident.last.content  # at the check too
     assert "报名成功" in resident.say("1")
     assert signups(store_of, event) == [(household_at(store_of, "3-502"), "o_asks", 2, "confirmed")]
+
+
+def test_asking_again_for_the_same_sign_up_at_the_confirmation_shows_it_again(runtime: Runtime,
+                                                                               store_of) -> None:
+    event = add_event(store_of)
+    resident = bound(runtime, "o_same_again")
+    resident.say("报名太极拳")
+    resident.say("1")
+    again = resident.say("我要报名太极拳")
+    assert "还没办完" in again and "请核对" in again and "没看懂" not in again
+    assert "报名成功" in resident.say("1")
+    assert [row[2:] for row in signups(store_of, event)] == [(1, "confirmed")]

@@ -330,3 +330,11 @@ def test_a_fault_of_the_flat_offers_only_the_flat(runtime: Runtime) -> None:
     resident = bound(runtime, "o_flat_only")
     resident.say("水管漏水了")
     assert resident.options == ["我家 3-502", "说不清楚，请师傅打电话问我"]
+
+
+def test_asking_again_to_report_keeps_the_question_and_fills_nothing(runtime: Runtime) -> None:
+    resident = bound(runtime, "o_again")
+    resident.say("报修")
+    again = resident.say("我要报修")
+    assert "还没办完" in again and "是什么坏了" in again and "没看懂" not in again
+    assert "人工服务" not in resident.options  # not counted as a miss
