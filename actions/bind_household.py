@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import Field
 
 from bot.dialogue import Context, Flow, FlowSettings, Form, MenuEntry, Option, Reply, Stage, Turn
-from bot.dialogue.text import affirms
+from bot.dialogue.text import affirms, mentions
 from bot.wechat.scene import building_of
 from nlu import spelled_digits
 from nlu.types import Entity
@@ -30,6 +30,9 @@ class BindingSettings(FlowSettings):
     failure_window_hours: int = Field(24, ge=1)
     #: A message starting with one of these always means binding, whatever the NLU says.
     command_words: list[str] = Field(default_factory=lambda: ["绑定", "綁定"])
+    #: Words of a resident who cannot give what is asked (忘了, 不记得): told how a person can help.
+    forgot_words: list[str] = Field(default_factory=lambda: [
+        "忘了", "忘记", "不记得", "记不得", "记不清", "想不起", "不知道", "不清楚", "换号了", "换了号", "没登记"])
 
 
 flow: Flow[BindingSettings] = Flow("binding", settings=BindingSettings, menu=[MenuEntry("bind_household", order=80)])
@@ -125,6 +128,10 @@ class BindHousehold(Form):
     numeric_slots = frozenset({"address", "phone_tail"})
     words = "binding"
 
+    def aside(self, slots: Mapping[str, Any], turn: Turn, ctx: Context) -> str | None:
+        """忘了 / 不记得了: a person can check who they are instead, and how to reach one."""
+        return ctx.say("binding.forgot") if mentions(turn.text, flow.config(ctx).forgot_words) else None
+
     def begin(self, slots: Mapping[str, Any], turn: Turn, ctx: Context) -> Reply | None:
         settings = flow.config(ctx)
         window = timedelta(hours=settings.failure_window_hours)
@@ -164,7 +171,9 @@ class BindHousehold(Form):
         return super().ask(slot, slots, turn, ctx)
 
     def extract_member_name(self, turn: Turn, ctx: Context, requested: bool) -> Any:
-        # Outside the one-line form, only a direct answer to "what is the name" is a name.
+        # Outside the one-line form, only a direct answer to "what is the name" is a name; 不知道 is none.
+        if mentions(turn.text, flow.config(ctx).forgot_words):
+            return None
         if requested or _line_address(turn, ctx) is not None:
             return _name(_without_spans(turn.text, turn.entities))
         return None

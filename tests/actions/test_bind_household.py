@@ -76,3 +76,14 @@ def test_the_binding_command_works_whatever_the_nlu_makes_of_it(runtime: Runtime
     read_every_message_as(runtime, "out_of_scope", 0.9)
     assert "绑定成功" in Resident(runtime, "o_cmd").say("绑定 3-502 张三 1234")
     assert bound_household(store_of, "o_cmd") == "3-502"
+
+
+def test_a_resident_who_cannot_remember_is_told_how_a_person_can_help(runtime: Runtime, store_of) -> None:
+    resident = Resident(runtime, "o_forgot")
+    resident.say("绑定 3-502")
+    hint = resident.say("不知道")  # not a name: nothing is tried, no attempt is used up
+    assert "回复“人工”" in hint and "姓名" in hint
+    resident.say("张三")
+    hint = resident.say("不记得了")
+    assert "回复“人工”" in hint and "后四位" in hint
+    assert "绑定成功" in resident.say("1234")
