@@ -37,9 +37,14 @@ def _number(token: str) -> int:
     return int(token) if token.isdigit() else _NUMERALS[token]
 
 
+#: How many of something (两袋, 3条): one reward is redeemed at a time, so it names nothing.
+_HOW_MANY = re.compile(r"[\d一二两三四五六七八九十几]+(?:个|条|袋|瓶|件|份|包|块|盒|桶|样)")
+
+
 def _rest_of(text: str) -> str:
-    """The words of a request once the request itself is taken away (我想用积分换毛巾 → 毛巾)."""
-    rest = plain(text)
+    """The words of a request once the request itself is taken away (我想用积分换毛巾 → 毛巾,
+    换两袋大米 → 大米)."""
+    rest = _HOW_MANY.sub("", plain(text))
     for word in _FILLER:
         rest = rest.replace(word, "")
     return rest

@@ -54,6 +54,14 @@ def test_a_reward_named_in_words_is_confirmed_then_redeemed_with_a_pickup_code(
     assert stock(store_of, catalogue["towel"]) == 2
 
 
+@pytest.mark.parametrize("words", ["换两条毛巾", "我要换2条毛巾"])
+def test_how_many_is_no_part_of_the_rewards_name(runtime: Runtime, store_of, home: int,
+                                                 catalogue: dict[str, int], words: str) -> None:
+    resident = bound(runtime, f"o_towels_{len(words)}", ZHANG)
+    summary = resident.say(words)
+    assert "纯棉毛巾" in summary and "30 分" in summary and "请核对" in summary
+
+
 def test_digits_alone_redeem(runtime: Runtime, store_of, home: int, catalogue: dict[str, int]) -> None:
     resident = bound(runtime, "o_digits", ZHANG)
     resident.say("积分")
