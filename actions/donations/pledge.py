@@ -209,8 +209,9 @@ def asks_after_mine(turn: Turn, ctx: Context) -> Reply | None:
     if ctx.dialog.form is not None or turn.tapped or not turn.text:
         return None
     settings = flow.config(ctx)
-    asking = [word for word in settings.status_words if word not in settings.mine_words]
-    if not (mentions(turn.text, settings.mine_words) and mentions(turn.text, asking)):
+    if not mentions(turn.text, settings.mine_words):
+        return None
+    if not mentions(turn.text, [word for word in settings.status_words if word not in settings.mine_words]):
         return None
     return my_pledges(ctx) if ctx.store[DonationRepository].of_openid(turn.openid) else None
 
