@@ -338,3 +338,11 @@ def test_asking_again_to_report_keeps_the_question_and_fills_nothing(runtime: Ru
     again = resident.say("我要报修")
     assert "还没办完" in again and "是什么坏了" in again and "没看懂" not in again
     assert "人工服务" not in resident.options  # not counted as a miss
+
+
+def test_spoken_fillers_before_the_fault_stay_out_of_the_description(runtime: Runtime, store_of) -> None:
+    resident = bound(runtime, "o_fillers")
+    resident.say("喂喂，那个，我家马桶堵了，冲不下去了")
+    resident.say("确认")
+    [ticket] = tickets(store_of)
+    assert ticket.description == "我家马桶堵了，冲不下去了"
