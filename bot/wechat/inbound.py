@@ -19,8 +19,9 @@ from bot.dialogue.turn import Location, Photo
 from bot.errors import BadMessage
 
 _OPENID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
-#: MsgType and Event are names from WeChat's reference (``text``, ``scancode_push``…).
-_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,40}")
+#: MsgType and Event are names from WeChat's reference (``text``, ``scancode_push``…); none is
+#: longer than 32 characters, the message log's column for the type.
+_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,32}")
 #: CreateTime is a Unix time (10 digits); MsgId a 64-bit number (at most 20 digits).
 _CREATE_TIME = re.compile(r"[0-9]{1,12}")
 _MSG_ID = re.compile(r"[0-9]{1,32}")

@@ -397,6 +397,24 @@ def test_unknown_message_type_gets_a_polite_reply(wechat: WeChatServer) -> None:
     assert delivery.status == 200 and delivery.content
 
 
+def test_the_longest_unknown_message_type_is_answered_and_logged(wechat: WeChatServer, store_of) -> None:
+    """Names up to the message log's column (32 characters) are kept there on every database."""
+    name = "t" * 32
+    xml = text_xml("o_long_type", "x").replace("<MsgType><![CDATA[text]]></MsgType>",
+                                               f"<MsgType><![CDATA[{name}]]></MsgType>")
+    delivery = wechat.post(xml)
+    assert delivery.status == 200 and "只能看懂" in delivery.content
+    with store_of() as store:
+        assert [row.kind for row in store.messages.recent("o_long_type")] == [name, "text"]
+
+
+def test_a_message_type_longer_than_any_wechat_sends_is_400(client: TestClient, wechat: WeChatServer,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    xml = text_xml("o_longer_type", "x").replace("<MsgType><![CDATA[text]]></MsgType>",
+                                                 f"<MsgType><![CDATA[{'t' * 33}]]></MsgType>")
+    assert_refused_cleanly(wechat.post(xml).status, 400, caplog)
+
+
 def test_subscribe_event_greets_with_a_number_menu(wechat: WeChatServer) -> None:
     delivery = wechat.post(event_xml("o_new", "subscribe"), safe=True)
     assert "欢迎" in delivery.content and "1." in delivery.content and "weixin://bizmsgmenu" in delivery.content
