@@ -75,6 +75,10 @@ def _answer(question: Question, household: Household, owed: list[Bill], repo: Bi
         scope = "、".join(month_label(p, ctx.today) for p in question.periods) + _types_scope(question.types)
         header: str = ctx.say("bills.header_month", address=address, scope=scope)
         reference = question.periods[0]
+        if not bills and question.periods == (this_month(ctx.today),):
+            return _not_billed_yet(question, household, owed, repo, ctx) or Reply.text(
+                ctx.say("bills.none_for", address=address, scope=scope),
+                _choices(ctx, owed, reference, question, recent=True))
     elif question.year is not None:
         bills = repo.for_household(household.id, year=question.year, types=question.types)
         scope = f"{question.year}年" + _types_scope(question.types)
@@ -100,6 +104,22 @@ def _answer(question: Question, household: Household, owed: list[Bill], repo: Bi
                           _choices(ctx, owed, reference, question, recent=True))
     lines = [header, *_lines(bills, ctx), _totals(bills, ctx)]
     return lines_reply(lines, _choices(ctx, owed, reference, question))
+
+
+def _not_billed_yet(question: Question, household: Household, owed: list[Bill], repo: BillRepository,
+                    ctx: Context) -> Reply | None:
+    """这个月水费 before this month is billed: said so, with the latest bills of those kinds."""
+    latest = repo.latest_period(household.id)
+    if latest is None or latest >= question.periods[0]:
+        return None
+    bills = repo.for_household(household.id, periods=(latest,), types=question.types)
+    if not bills:
+        return None
+    scope = month_label(latest, ctx.today) + _types_scope(question.types)
+    lines = [ctx.say("bills.not_billed_yet", month=month_label(question.periods[0], ctx.today)),
+             ctx.say("bills.header_month", address=household.address, scope=scope), *_lines(bills, ctx),
+             _totals(bills, ctx)]
+    return lines_reply(lines, _choices(ctx, owed, latest, question))
 
 
 def _types_scope(types: Sequence[str]) -> str:

@@ -170,3 +170,23 @@ def test_a_doubted_bill_is_shown_with_a_person_to_check_it(resident: Resident, s
 def test_a_plain_question_gets_no_person_pushed(resident: Resident) -> None:
     resident.say("上个月水费多少")
     assert "人工服务" not in resident.options
+
+
+def test_this_month_before_it_is_billed_says_so_and_shows_the_latest(runtime: Runtime, store_of) -> None:
+    home = household(store_of, "88", "101", name="李小红", phone="13900005678")
+    bill(store_of, home, month(-1), "水费", 5810)
+    bill(store_of, home, month(-1), "物业费", 35000, paid=True)
+    resident = Resident(runtime, "o_not_yet")
+    resident.say("绑定 88-101 李小红 5678")
+    reply = resident.say("这个月水费多少")
+    assert resident.last is not None and resident.last.keys[0] == "bills.not_billed_yet"
+    assert "还没出" in reply and "58.10" in reply and "350.00" not in reply  # the latest water bill only
+    assert resident.options[0] == "缴费"
+
+
+def test_this_month_with_nothing_billed_before_says_none(runtime: Runtime, store_of) -> None:
+    home = household(store_of, "88", "102", name="赵小刚", phone="13900005679")
+    bill(store_of, home, month(-1), "物业费", 35000)
+    resident = Resident(runtime, "o_none_yet")
+    resident.say("绑定 88-102 赵小刚 5679")
+    assert "没有查到" in resident.say("这个月水费多少")  # no water bill at all: nothing to show instead
