@@ -75,6 +75,9 @@ class Keywords(_Section):
     agree: list[str] = Field(default_factory=list)
     #: "Wait a moment": the open question (or the choices offered) stays as it was, nothing is missed.
     wait: list[str] = Field(default_factory=list)
+    #: ... and so does a short message that begins with one of these or of ``wait`` and asks for
+    #: nothing else (等一下我问问老伴, 我问问家里人).
+    wait_leads: list[str] = Field(default_factory=list)
 
 
 class DialogueConfig(_Section):

@@ -72,6 +72,7 @@ class DialogueEngine:
         self._leave = plain_set(keywords.leave_form)
         self._yes = plain_set(keywords.agree)
         self._wait = plain_set(keywords.wait)
+        self._wait_leads = tuple(sorted(self._wait | plain_set(keywords.wait_leads), key=len, reverse=True))
         self._global = self._cancel | self._human | self._menu | self._wait
         self._form_timeout = timedelta(minutes=config.dialogue.form_timeout_minutes)
         self.check_config()
@@ -231,9 +232,17 @@ class DialogueEngine:
             return self.run_intent("human_handoff", self._as_intent(turn, "human_handoff", words=True), ctx, state)
         if word in self._menu:
             return self.run_intent("help", self._as_intent(turn, "help"), ctx, state)
-        if word in self._wait:
+        if word in self._wait or self._waits_in_more_words(turn):
             return self._wait_a_moment(turn, ctx, state)
         return None
+
+    def _waits_in_more_words(self, turn: Turn) -> bool:
+        """等一下我问问老伴 / 我问问家里人再说: a short message that begins by asking for a moment
+        and asks for nothing else (no digits, no other request the NLU is sure of)."""
+        said = turn.plain
+        if len(said) > 14 or not said.startswith(self._wait_leads) or re.search(r"\d", said):
+            return False
+        return not (turn.confidence >= DIGRESSION_CONFIDENCE and turn.intent not in (None, OUT_OF_SCOPE))
 
     def _wait_a_moment(self, turn: Turn, ctx: Context, state: FormState) -> Reply:
         """等一下: the open question, or the choices last offered (a list shown in the middle of

@@ -223,6 +223,21 @@ def test_wait_a_moment_keeps_the_question_and_is_not_a_miss(resident: Resident, 
     assert "在哪里" in resident.say("asdf") and "人工服务" not in resident.options  # one miss, not two
 
 
+@pytest.mark.parametrize("words", ["等一下我问问老伴", "我问问家里人再说", "我商量一下"])
+def test_wait_a_moment_in_more_words_keeps_the_question(resident: Resident, words: str) -> None:
+    resident.say("报修")
+    resident.say("2")
+    reply = resident.say(words)
+    assert "不着急" in reply and "情况" in reply and "没看懂" not in reply
+
+
+@pytest.mark.parametrize("words", ["等一下，不报了", "等一下我要报名2个人"])
+def test_a_moment_asked_with_another_request_is_that_request(resident: Resident, words: str) -> None:
+    resident.say("报修")
+    resident.say("2")
+    assert "不着急" not in resident.say(words)
+
+
 def test_wait_a_moment_keeps_a_list_shown_in_the_middle_of_a_form(runtime: Runtime, store_of) -> None:
     from store.announcements import AnnouncementRepository, NewAnnouncement
 
