@@ -33,6 +33,7 @@ REPO = Path(__file__).resolve().parents[2]
         # traditional characters, spaces, full-width forms, voice noise
         ("煤氣味很重", "gas"), ("電梯裡關人了", "trapped"), ("电 梯 里 关 人 了", "trapped"),
         ("ＳＯＳ　着火了！！", "fire"), ("嗯 那个 煤气 味道 好重 啊", "gas"), ("喂，喂，水管，爆了", "flooding"),
+        ("厨房水管脱了，水往外喷", "flooding"),
     ],
 )
 def test_emergencies_are_recognised(text: str, kind: str) -> None:
@@ -46,6 +47,7 @@ def test_emergencies_are_recognised(text: str, kind: str) -> None:
         "火车票", "上火了", "水费", "最近被楼上的噪音困扰", "燃气灶点不着火了帮我修一下", "电梯又坏了，什么时候修好",
         "电梯里有人抽烟", "水龙头一滴水都没有", "车胎漏气了", "小区搞消防演习吗", "电梯困人演练几点开始",
         "火锅店推荐一下", "煤气费交了吗", "没有煤气味，就是打不着火", "我很困 想睡觉", "你好", "",
+        "阿拉屋里厢水管坏脱了",  # Shanghainese 坏脱了 is 坏了: a repair, not a pipe that came off
     ],
 )
 def test_ordinary_messages_raise_no_alarm(text: str) -> None:
