@@ -75,10 +75,10 @@ def _answer(question: Question, household: Household, owed: list[Bill], repo: Bi
         scope = "、".join(month_label(p, ctx.today) for p in question.periods) + _types_scope(question.types)
         header: str = ctx.say("bills.header_month", address=address, scope=scope)
         reference = question.periods[0]
-        if not bills and question.periods == (this_month(ctx.today),):
-            return _not_billed_yet(question, household, owed, repo, ctx) or Reply.text(
-                ctx.say("bills.none_for", address=address, scope=scope),
-                _choices(ctx, owed, reference, question, recent=True))
+        not_yet = (_not_billed_yet(question, household, owed, repo, ctx)
+                   if not bills and question.periods == (this_month(ctx.today),) else None)
+        if not_yet is not None:
+            return not_yet
     elif question.year is not None:
         bills = repo.for_household(household.id, year=question.year, types=question.types)
         scope = f"{question.year}年" + _types_scope(question.types)
