@@ -128,10 +128,9 @@ def _mine(ctx: Context, settings: ComplaintSettings) -> Reply:
         return Reply.text(ctx.say("complaint.mine_none"), offer)
     lines = [ctx.say("complaint.mine_header", count=len(mine))]
     for complaint in mine:
-        text = complaint.text if len(complaint.text) <= settings.list_chars else (
-            complaint.text[: settings.list_chars - 1] + "…")
         lines.append(ctx.say("complaint.mine_line", case=complaint.id, date=_date(complaint, ctx, created=True),
-                             text=text, status=ctx.say(f"complaint.mine_status.{_where(complaint, ctx)}")))
+                             text=_clip(complaint.text, settings.list_chars),
+                             status=ctx.say(f"complaint.mine_status.{_where(complaint, ctx)}")))
     return Reply.text("\n".join(lines), footer=True)
 
 
@@ -145,7 +144,10 @@ def _where(complaint: Complaint, ctx: Context) -> str:
 
 def readable(complaint: Complaint, limit: int) -> str:
     """The published words as residents may see them: no phone number, not too long."""
-    text = mask_phone(complaint.published_text or "")
+    return _clip(mask_phone(complaint.published_text or ""), limit)
+
+
+def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
