@@ -219,10 +219,11 @@ class Assistant:
     def _run(self, turn: Turn, inbound: Inbound, store: Store, conversation: ConversationRow, now: datetime,
              rendezvous: Rendezvous | None) -> Answer:
         if inbound.opens_window:
-            resident = store.residents.get_or_create(inbound.openid, now)
-            if not store.residents.in_customer_service_window(resident, now, self.window, self.quota):
-                store.outbox.release_held(inbound.openid, now)  # a new window: what waited goes out
-            store.residents.record_inbound(resident, now)
+            resident, added = store.residents.get_or_add(inbound.openid, now, writing=True)
+            if not added:
+                if not store.residents.in_customer_service_window(resident, now, self.window, self.quota):
+                    store.outbox.release_held(inbound.openid, now)  # a new window: what waited goes out
+                store.residents.record_inbound(resident, now)
         else:
             resident = store.residents.get_or_create(inbound.openid, now)
         if inbound.event == "unsubscribe":

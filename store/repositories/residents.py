@@ -3,20 +3,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from store.models import Household, Member, Resident
-from store.repositories._prepared import Prepared
+from store.repositories._by_key import ByKey
 from store.repositories._sql import insert_ignoring_conflicts
 
 _REFRESH = timedelta(minutes=1)
-# Every message loads its resident: the row is read on the driver (see _prepared) and handed to
-# the unit of work as if the ORM had loaded it, at about half the cost of an ORM query.
-_COLUMNS = tuple(Resident.__table__.columns)
-_NAMES = tuple(column.key for column in _COLUMNS)
-_BY_OPENID = Prepared(select(*_COLUMNS).where(Resident.openid == bindparam("openid")))
+_BY_OPENID = ByKey(Resident)  # every message loads its resident
 
 
 class ResidentRepository:
@@ -33,31 +28,27 @@ class ResidentRepository:
         return self.session.get(Resident, openid)
 
     def get_or_create(self, openid: str, now: datetime) -> Resident:
+        return self.get_or_add(openid, now)[0]
+
+    def get_or_add(self, openid: str, now: datetime, *, writing: bool = False) -> tuple[Resident, bool]:
+        """The resident, written first if new; True when this call wrote them. ``writing``: they
+        are writing to us now, so a new resident is written with their customer-service window
+        already open (nothing else to record for them, nothing held for them to release)."""
         resident = self._load(openid)
         if resident is not None:
-            return resident
-        insert_ignoring_conflicts(
-            self.session,
-            Resident.__table__,  # type: ignore[arg-type]
-            {"openid": openid, "first_seen_at": now, "subscribed": True, "window_sends": 0, "bind_failures": 0},
-        )
+            return resident, False
+        values: dict[str, object] = {"openid": openid, "first_seen_at": now, "subscribed": True, "window_sends": 0,
+                                     "bind_failures": 0}
+        if writing:
+            values["last_inbound_at"] = now
+        added = insert_ignoring_conflicts(self.session, Resident.__table__, values)  # type: ignore[arg-type]
         resident = self._load(openid)
         assert resident is not None
-        return resident
+        return resident, added
 
     def _load(self, openid: str) -> Resident | None:
         """As ``Session.get``: the one already in this unit of work, else the stored one."""
-        if identity_key(Resident, openid) in self.session.identity_map:
-            return self.session.get(Resident, openid)  # no SQL, unless it was expired
-        if self.session.new and self.session.autoflush:  # as a query would: a resident added, not yet written
-            self.session.flush()
-        rows = _BY_OPENID.rows(self.session.connection(), {"openid": openid})
-        if not rows:
-            return None
-        resident = Resident(**dict(zip(_NAMES, rows[0], strict=True)))
-        make_transient_to_detached(resident)  # as loaded: nothing to write, relationships load on use
-        self.session.add(resident)
-        return resident
+        return _BY_OPENID.get(self.session, openid)
 
     @staticmethod
     def record_inbound(resident: Resident, now: datetime) -> Resident:

@@ -1,0 +1,72 @@
+"""``Session.get`` for the rows every message loads, at a fraction of its cost.
+
+Every message loads its resident, and most a bound resident's household. ``Session.get``
+runs the ORM's whole loading pipeline for that one row (a compiled-statement lookup, a query
+context, a result object, a row processor, the instance built through its instrumented
+constructor and attached through the session's cascade) — about 100 µs of Python. :class:`ByKey`
+reads the row with :class:`~store.repositories._prepared.Prepared` and puts the instance into the
+unit of work the way the ORM's loader itself does (``sqlalchemy.orm.loading``): a new instance,
+its columns set in its ``__dict__``, its identity key, attached to the identity map as loaded
+and persistent. Relationships load on first use, changes are flushed as for any loaded object.
+
+It leans on four of SQLAlchemy's internal names (``_add_unpresent``, ``_commit_all``,
+``session_id``, ``hash_key``); ``tests/store/test_by_key.py`` holds it to ``Session.get``'s
+behaviour, so an upgrade that changes them fails there, not in production.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import bindparam, inspect, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import instance_dict, instance_state
+
+from store.repositories._prepared import Prepared
+
+T = TypeVar("T")
+
+
+class ByKey(Generic[T]):
+    """Instances of one mapped class with a one-column primary key, by that key."""
+
+    def __init__(self, model: type[T]) -> None:
+        self.model = model
+
+    @cached_property
+    def _plan(self) -> tuple[Any, tuple[str, ...], int, Prepared]:
+        """The mapper, the column attributes' names, where the key is among them, the SELECT
+        (worked out on first use: the mapper is complete only once every model is imported)."""
+        mapper: Any = inspect(self.model)
+        (key_column,) = mapper.primary_key
+        attributes = tuple(mapper.column_attrs)
+        names = tuple(attribute.key for attribute in attributes)
+        key_at = next(at for at, attribute in enumerate(attributes) if attribute.columns[0] is key_column)
+        statement = select(*(attribute.columns[0] for attribute in attributes)).where(key_column == bindparam("key"))
+        return mapper, names, key_at, Prepared(statement)
+
+    def get(self, session: Session, key: Any) -> T | None:
+        """As ``session.get(model, key)``: the instance already in this unit of work (refreshed
+        if it was expired), else the stored row, else None."""
+        mapper, _, _, statement = self._plan
+        if mapper.identity_key_from_primary_key((key,)) in session.identity_map:
+            return session.get(self.model, key)
+        if session.new and session.autoflush:  # as a query would: what was added is written first
+            session.flush()
+        rows = statement.rows(session.connection(), {"key": key})
+        return self.loaded(session, rows[0]) if rows else None
+
+    def loaded(self, session: Session, row: tuple[Any, ...]) -> T:
+        """The instance for ``row`` (every column, in the mapper's order), in the session as loaded."""
+        mapper, names, key_at, _ = self._plan
+        instance = mapper.class_manager.new_instance()
+        values = instance_dict(instance)
+        values.update(zip(names, row, strict=True))
+        identity = mapper.identity_key_from_primary_key((row[key_at],))
+        state = instance_state(instance)
+        state.key = identity
+        state.identity_token = None
+        state.session_id = session.hash_key
+        session.identity_map._add_unpresent(state, identity)
+        state._commit_all(values, session.identity_map)
+        return instance

@@ -1,0 +1,99 @@
+"""Rows loaded by key on the hot path behave in the unit of work exactly as ``Session.get``'s."""
+from __future__ import annotations
+
+from sqlalchemy import Engine, event, inspect
+
+from store import Store
+from store.clock import utcnow
+from store.db import make_sessionmaker, transaction
+from store.models import Household, Resident
+from store.repositories._by_key import ByKey
+from store.repositories.households import NewMember
+
+
+def _columns(instance: object) -> dict[str, object]:
+    return {attribute.key: getattr(instance, attribute.key) for attribute in inspect(type(instance)).column_attrs}
+
+
+def _bound_resident(factory, openid: str) -> int:  # type: ignore[no-untyped-def]
+    now = utcnow()
+    with transaction(factory) as session:
+        store = Store(session)
+        household = store.households.create("7", "701", [NewMember("赵六", "13900007701")])
+        resident = store.residents.get_or_create(openid, now)
+        store.residents.bind(resident, household, household.members[0], now)
+        return household.id
+
+
+def test_a_row_loaded_by_key_is_the_one_session_get_loads(database: Engine) -> None:
+    factory = make_sessionmaker(database)
+    household_id = _bound_resident(factory, "o_by_key")
+    with transaction(factory) as session:
+        expected = _columns(session.get(Resident, "o_by_key"))
+        expected_flat = _columns(session.get(Household, household_id))
+    with transaction(factory) as session:
+        resident = ByKey(Resident).get(session, "o_by_key")
+        assert resident is not None and _columns(resident) == expected
+        state = inspect(resident)
+        assert state.persistent and not state.modified and resident in session and not session.dirty
+        assert ByKey(Resident).get(session, "o_by_key") is resident is session.get(Resident, "o_by_key")
+        assert resident.household is not None and resident.household.id == household_id  # loads on use
+        assert resident.member is not None and resident.member.name == "赵六"
+        flat = ByKey(Household).get(session, household_id)
+        assert flat is resident.household and _columns(flat) == expected_flat
+        assert [member.name for member in flat.members] == ["赵六"]
+        assert ByKey(Resident).get(session, "o_nobody") is None
+        assert ByKey(Household).get(session, 10**9) is None
+
+
+def test_loading_writes_nothing_and_a_change_writes_only_what_changed(database: Engine) -> None:
+    factory = make_sessionmaker(database)
+    _bound_resident(factory, "o_by_key_write")
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(database, "before_cursor_execute", seen)
+    try:
+        with transaction(factory) as session:
+            ByKey(Resident).get(session, "o_by_key_write")
+        assert not any(statement.startswith("UPDATE") for statement in statements)
+        with transaction(factory) as session:
+            resident = ByKey(Resident).get(session, "o_by_key_write")
+            assert resident is not None
+            resident.window_sends = 7
+        updates = [statement for statement in statements if statement.startswith("UPDATE")]
+        assert len(updates) == 1 and "window_sends" in updates[0] and "household_id" not in updates[0]
+    finally:
+        event.remove(database, "before_cursor_execute", seen)
+    with transaction(factory) as session:
+        assert session.get(Resident, "o_by_key_write").window_sends == 7  # type: ignore[union-attr]
+
+
+def test_an_expired_or_just_added_row_is_read_as_session_get_would(database: Engine) -> None:
+    factory = make_sessionmaker(database)
+    _bound_resident(factory, "o_by_key_expired")
+    with transaction(factory) as session:
+        resident = ByKey(Resident).get(session, "o_by_key_expired")
+        assert resident is not None
+        session.connection().execute(Resident.__table__.update().values(window_sends=3)
+                                     .where(Resident.openid == "o_by_key_expired"))
+        session.expire(resident)
+        assert ByKey(Resident).get(session, "o_by_key_expired") is resident and resident.window_sends == 3
+        session.add(Resident(openid="o_by_key_new", first_seen_at=utcnow(), subscribed=True, window_sends=0,
+                             bind_failures=0))
+        added = ByKey(Resident).get(session, "o_by_key_new")
+        assert added is not None and inspect(added).persistent
+
+
+def test_a_row_loaded_by_key_can_be_deleted(database: Engine) -> None:
+    factory = make_sessionmaker(database)
+    _bound_resident(factory, "o_by_key_gone")
+    with transaction(factory) as session:
+        resident = ByKey(Resident).get(session, "o_by_key_gone")
+        session.delete(resident)
+        session.flush()
+        assert inspect(resident).deleted
+    with transaction(factory) as session:
+        assert session.get(Resident, "o_by_key_gone") is None
