@@ -26,6 +26,7 @@ READ_ONLY = "linli_read_only"
 NO_WAIT = "linli_no_wait"
 #: Milliseconds a SQLite writer waits for another process's write to finish.
 BUSY_TIMEOUT_MS = 30000
+_BUSY_TIMEOUT = "linli_busy_timeout"  # a connection's own setting, in its pool record's info
 #: Seconds to wait for a PostgreSQL connection (and for a free one in the pool).
 CONNECT_TIMEOUT = 3
 
@@ -57,7 +58,7 @@ def unavailable(error: BaseException) -> bool:
 
 def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -66,29 +67,35 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
+        record.info[_BUSY_TIMEOUT] = BUSY_TIMEOUT_MS
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Writers take the lock up front (no deadlocked upgrades); readers never wait in WAL mode.
         options = connection.get_execution_options()
-        if options.get(READ_ONLY, False):
-            driver_sql(connection, "BEGIN")
-        elif options.get(NO_WAIT, False):
+        if options.get(NO_WAIT, False):
             _begin_without_waiting(connection)
-        else:
-            driver_sql(connection, "BEGIN IMMEDIATE")  # every message: on the driver
+            return
+        _busy_timeout(connection, BUSY_TIMEOUT_MS)
+        driver_sql(connection, "BEGIN" if options.get(READ_ONLY, False) else "BEGIN IMMEDIATE")  # on the driver
 
 
 def _begin_without_waiting(connection: Any) -> None:
     """BEGIN IMMEDIATE, or :class:`WriterBusy` at once when another process is writing."""
-    driver = connection.connection.dbapi_connection
-    driver.execute("PRAGMA busy_timeout=0")
+    _busy_timeout(connection, 0)
     try:
-        driver.execute("BEGIN IMMEDIATE")
+        connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
     except connection.dialect.loaded_dbapi.OperationalError as error:
         raise WriterBusy(str(error)) from error
-    finally:
-        driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+def _busy_timeout(connection: Any, milliseconds: int) -> None:
+    """How long this connection's statements wait for another writer, set only when it changes
+    (the event loop's transactions never wait, the writer thread's do; each keeps its own)."""
+    info = connection.connection.info
+    if info.get(_BUSY_TIMEOUT) != milliseconds:
+        driver_sql(connection, f"PRAGMA busy_timeout={milliseconds}")
+        info[_BUSY_TIMEOUT] = milliseconds
 
 
 def make_sessionmaker(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:

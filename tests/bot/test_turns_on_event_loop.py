@@ -167,3 +167,22 @@ def test_a_transaction_asked_not_to_wait_raises_having_done_nothing(runtime: Run
         other.close()
     with transaction(runtime.factory, wait=False) as session:  # free again: it starts
         assert Store(session).conversations.lock_row("o_nowait") is not None
+
+
+def test_a_connection_that_was_asked_not_to_wait_waits_again_for_a_transaction_that_may(runtime: Runtime) -> None:
+    with transaction(runtime.factory, wait=False) as session:  # this connection's busy timeout is now 0
+        Store(session).conversations.create_row("o_waits_again", utcnow())
+        first = session.connection().connection.dbapi_connection
+    other = sqlite3.connect(runtime.database.url.database, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    releaser = threading.Timer(0.3, lambda: other.execute("ROLLBACK"))
+    releaser.start()
+    try:
+        started = time.monotonic()
+        with transaction(runtime.factory) as session:  # waits for the other writer, does not fail
+            assert session.connection().connection.dbapi_connection is first
+            assert Store(session).conversations.lock_row("o_waits_again") is not None
+        assert time.monotonic() - started >= 0.25
+    finally:
+        releaser.join()
+        other.close()
