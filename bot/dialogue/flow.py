@@ -84,6 +84,14 @@ class Stage(enum.IntEnum):
     FALLBACK = 80    # nothing else took the message
 
 
+_triggers_registered = 0
+
+
+def triggers_registered() -> int:
+    """How many triggers flows have registered so far (a registry's sorted lists go stale when it grows)."""
+    return _triggers_registered
+
+
 @dataclass(frozen=True, slots=True)
 class Trigger:
     flow: str
@@ -164,7 +172,9 @@ class Flow(Generic[S]):
         """Register ``(turn, ctx) -> Reply | None``, tried at ``stage`` for messages of ``kinds``."""
 
         def register(function: F) -> F:
+            global _triggers_registered
             self.triggers.append(Trigger(self.name, stage, function, frozenset(kinds), order))
+            _triggers_registered += 1
             return function
 
         return register

@@ -26,6 +26,7 @@ from bot.dialogue.flow import (
     Stage,
     Trigger,
     TriggerFn,
+    triggers_registered,
 )
 from bot.errors import SettingsError
 
@@ -58,6 +59,7 @@ class Registry:
             if intent in self._handlers:
                 raise DuplicateHandler(f"intent {intent!r} is handled by {self._owner[intent]!r} and {flow.name!r}")
         self.flows[flow.name] = flow
+        self._trigger_count = -1  # its triggers join the sorted lists
         for intent, handler in flow.handlers.items():
             self._handlers[intent] = handler
             self._owner[intent] = flow.name
@@ -93,7 +95,7 @@ class Registry:
     def triggers_at(self, stage: Stage, kind: str) -> list[Trigger]:
         """The triggers of one stage for one kind of message, in order (asked several times a
         message, so kept; a flow that gains a trigger later makes them be sorted again)."""
-        count = sum(len(flow.triggers) for flow in self.flows.values())
+        count = triggers_registered()
         if count != self._trigger_count:
             self._trigger_count, self._triggers_at = count, {}
         found = self._triggers_at.get((stage, kind))

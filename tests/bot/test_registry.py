@@ -9,7 +9,7 @@ import pytest
 import yaml
 from pydantic import Field
 
-from bot.dialogue import Flow, FlowSettings, Form, load_flows
+from bot.dialogue import Flow, FlowSettings, Form, Stage, load_flows
 from bot.dialogue.registry import DuplicateHandler, Registry
 from bot.dialogue.responses import Responses
 from bot.errors import SettingsError
@@ -103,3 +103,26 @@ def test_a_switched_off_flow_gets_the_honest_referral(make_runtime, config_with)
     reply = resident.say("楼上天天半夜装修太吵了，我要投诉")
     assert resident.last is not None and "referral.offer" in resident.last.keys
     assert "投诉建议" in reply and resident.options == ["人工服务"]
+
+
+def test_the_kept_trigger_lists_take_in_triggers_and_flows_added_later() -> None:
+    def first(turn, ctx):  # type: ignore[no-untyped-def]
+        return None
+
+    def second(turn, ctx):  # type: ignore[no-untyped-def]
+        return None
+
+    def other(turn, ctx):  # type: ignore[no-untyped-def]
+        return None
+
+    early: Flow = Flow("early_triggers")
+    early.trigger(Stage.INTENT, order=20)(first)
+    late: Flow = Flow("late_triggers")
+    late.trigger(Stage.INTENT, order=15)(other)
+    registry = Registry([early])
+    assert [t.handle for t in registry.triggers_at(Stage.INTENT, "text")] == [first]
+    early.trigger(Stage.INTENT, order=10)(second)
+    assert [t.handle for t in registry.triggers_at(Stage.INTENT, "text")] == [second, first]
+    registry.add(late)
+    assert [t.handle for t in registry.triggers_at(Stage.INTENT, "text")] == [second, other, first]
+    assert registry.triggers_at(Stage.INTENT, "image") == []
