@@ -16,7 +16,7 @@ from bot.dialogue.registry import Registry, load_flows
 from bot.dialogue.responses import Responses
 from bot.errors import SettingsError
 from bot.settings import Settings
-from store.db import make_engine, make_sessionmaker, migrate
+from store.db import make_engine, make_sessionmaker, migrate, release
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ class Runtime:
     sections: dict[str, FlowSettings]
 
     def close(self) -> None:
+        release(self.factory)
         self.database.dispose()
 
 

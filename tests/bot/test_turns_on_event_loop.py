@@ -186,3 +186,26 @@ def test_a_connection_that_was_asked_not_to_wait_waits_again_for_a_transaction_t
     finally:
         releaser.join()
         other.close()
+
+
+def test_writers_take_turns_on_one_kept_connection_until_something_goes_wrong(runtime: Runtime) -> None:
+    def driver() -> object:
+        with transaction(runtime.factory, wait=False) as session:
+            Store(session).conversations.lock_row("o_kept")
+            return session.connection().connection.dbapi_connection
+
+    with transaction(runtime.factory) as session:
+        Store(session).conversations.create_row("o_kept", utcnow())
+        kept = session.connection().connection.dbapi_connection
+    assert driver() is kept and driver() is kept
+    assert runtime.database.pool.checkedout() == 1  # type: ignore[attr-defined]
+    with pytest.raises(RuntimeError), transaction(runtime.factory) as session:
+        Store(session).conversations.create_row("o_kept_rolled_back", utcnow())
+        raise RuntimeError("an action failed")
+    assert runtime.database.pool.checkedout() == 0  # type: ignore[attr-defined]  # given back, rolled back
+    with transaction(runtime.factory) as session:
+        assert Store(session).conversations.lock_row("o_kept_rolled_back") is None
+        assert Store(session).conversations.lock_row("o_kept") is not None
+    runtime.database.dispose()  # the pool's connections are done with: so is the kept one
+    with transaction(runtime.factory) as session:
+        assert session.connection().connection.dbapi_connection is not kept
