@@ -216,13 +216,15 @@ class BindHousehold(Form):
     # --- submit --------------------------------------------------------------------------
     def submit(self, slots: dict[str, Any], turn: Turn, ctx: Context) -> Reply:
         address: Mapping[str, str] = slots["address"]
-        candidates = ctx.store.households.find_by_address(
-            address["building"], address["room"], address.get("unit") or None)
-        for household in candidates:
-            for member in household.members:
-                if self._matches(member, slots["member_name"], slots["phone_tail"]):
+        roster = ctx.store.households.roster_at(address["building"], address["room"], address.get("unit") or None)
+        for entry in roster:
+            if entry.member_id is not None and self._matches(entry.name, entry.phone, slots["member_name"],
+                                                             slots["phone_tail"]):
+                household, member = ctx.store.households.get(entry.household_id), \
+                    ctx.store.households.member(entry.member_id)
+                if household is not None and member is not None:
                     return self._switch_or_bind(household, member, slots, turn, ctx)
-        return self._failed(slots, candidates, turn, ctx)
+        return self._failed(slots, bool(roster), turn, ctx)
 
     def _switch_or_bind(self, household: Household, member: Member, slots: dict[str, Any], turn: Turn,
                         ctx: Context, *, by_code: bool = False) -> Reply:
@@ -244,14 +246,14 @@ class BindHousehold(Form):
         return ctx.reply("binding.success", name=member.name, address=household.address)
 
     @staticmethod
-    def _matches(member: Member, name: str, tail: str) -> bool:
+    def _matches(member_name: str, phone: str, name: str, tail: str) -> bool:
         from nlu import normalize_text
 
-        digits = re.sub(r"\D", "", member.phone or "")
-        return normalize_text(member.name.strip()) == normalize_text(name) and len(digits) >= 4 \
+        digits = re.sub(r"\D", "", phone)
+        return normalize_text(member_name.strip()) == normalize_text(name) and len(digits) >= 4 \
             and digits.endswith(tail)
 
-    def _failed(self, slots: Mapping[str, Any], candidates: list[Household], turn: Turn, ctx: Context) -> Reply:
+    def _failed(self, slots: Mapping[str, Any], found: bool, turn: Turn, ctx: Context) -> Reply:
         settings = flow.config(ctx)
         failures = ctx.store.residents.record_bind_failure(
             ctx.resident, ctx.now, timedelta(hours=settings.failure_window_hours))
@@ -260,7 +262,7 @@ class BindHousehold(Form):
             return ctx.reply("binding.locked")
         address = slots["address"]
         shown = "-".join(part for part in (address["building"], address.get("unit"), address["room"]) if part)
-        key = "binding.mismatch" if candidates else "binding.no_household"
+        key = "binding.mismatch" if found else "binding.no_household"
         note = ctx.say(key, left=settings.max_failures - failures, address=shown)
         # Ask again from the flat: the resident may resend the one-line form or go step by step.
         return Reply.text(f"{note}\n{ctx.say('binding.ask_address')}").opening(self.name, "address")

@@ -10,14 +10,22 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from store.models import Household, Member
 from store.repositories._by_key import ByKey
+from store.repositories._prepared import Prepared
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _BY_ID = ByKey(Household)  # a bound resident's messages load their flat
+_MEMBER_BY_ID = ByKey(Member)
 # Binding looks a flat up with its members: one statement, built once (members joined cost about
 # half of a second SELECT for them).
 _AT_ADDRESS = (select(Household).where(Household.building == bindparam("building"), Household.room == bindparam("room"))
                .order_by(Household.id).options(joinedload(Household.members)))
 _AT_ADDRESS_IN_UNIT = _AT_ADDRESS.where(Household.unit == bindparam("unit"))
+_ROSTER_SELECT = (select(Household.id, Member.id, func.coalesce(Member.name, ""), func.coalesce(Member.phone, ""))
+                  .select_from(Household).outerjoin(Member, Member.household_id == Household.id)
+                  .where(Household.building == bindparam("building"), Household.room == bindparam("room"))
+                  .order_by(Household.id, Member.id))
+_ROSTER = Prepared(_ROSTER_SELECT)
+_ROSTER_IN_UNIT = Prepared(_ROSTER_SELECT.where(Household.unit == bindparam("unit")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +34,15 @@ class NewMember:
     phone: str = ""
     party_member: bool = False
     bind_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    """One member of a flat on the roster (a flat with no members yet: ``member_id`` None)."""
+    household_id: int
+    member_id: int | None
+    name: str
+    phone: str
 
 
 class HouseholdRepository:
@@ -67,6 +84,14 @@ class HouseholdRepository:
             found = self.session.scalars(_AT_ADDRESS, {"building": building, "room": room})
         return list(found.unique())
 
+    def roster_at(self, building: str, room: str, unit: str | None = None) -> list[RosterEntry]:
+        """Who the roster lists at this address (as :meth:`find_by_address` finds the flats), as
+        plain rows: binding compares a name and a phone tail against them and loads only the
+        one that matches, instead of every flat and member as ORM objects."""
+        params = {"building": building, "room": room} | ({"unit": unit} if unit else {})
+        statement = _ROSTER_IN_UNIT if unit else _ROSTER
+        return [RosterEntry(*row) for row in statement.rows(self.session.connection(), params)]
+
     def issue_code(self, member: Member) -> str:
         """A new one-time bind code for ``member`` (``绑定 K7Q2MX``), replacing any earlier one: six
         letters and digits, with at least one of each, never 0/O or 1/I, unused by anyone else."""
@@ -78,7 +103,7 @@ class HouseholdRepository:
                 return code
 
     def member(self, member_id: int) -> Member | None:
-        return self.session.get(Member, member_id)
+        return _MEMBER_BY_ID.get(self.session, member_id)
 
     def member_by_code(self, code: str) -> Member | None:
         return self.session.scalars(select(Member).where(Member.bind_code == code)).first()
