@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    bindparam,
     func,
     select,
     update,
@@ -38,6 +39,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from store.clock import UtcDateTime, utcnow
 from store.models import Base
 from store.repositories import Repository
+from store.repositories._by_key import ByKey
+from store.repositories._prepared import Prepared
 from store.repositories._sql import insert_ignoring_conflicts, locks_rows
 
 SIGNUP_STATUSES = ("confirmed", "waitlist", "cancelled")
@@ -146,6 +149,13 @@ class SignupResult:
     promoted: list[EventSignup] = field(default_factory=list)
 
 
+# The events list is read on every such question: rows on the driver (see ByKey).
+_LOADER = ByKey(Event)
+_UPCOMING = Prepared(select(*Event.__table__.columns)
+                     .where(Event.status == "active", Event.starts_at > bindparam("now"))
+                     .order_by(Event.starts_at, Event.id))
+
+
 class EventRepository(Repository):
     # --- events ------------------------------------------------------------------------------
     def create(self, new: NewEvent, now: datetime) -> Event:
@@ -165,11 +175,8 @@ class EventRepository(Repository):
 
     def upcoming(self, now: datetime, limit: int | None = None) -> list[Event]:
         """Active events that have not started, soonest first."""
-        query = (select(Event).where(Event.status == "active", Event.starts_at > now)
-                 .order_by(Event.starts_at, Event.id))
-        if limit is not None:
-            query = query.limit(limit)
-        return list(self.session.scalars(query))
+        found = _LOADER.all(self.session, _UPCOMING, {"now": now})
+        return found if limit is None else found[:limit]
 
     def find_by_title(self, title: str) -> Event | None:
         return self.session.scalars(select(Event).where(Event.title == title).order_by(Event.id)).first()

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from store.clock import UtcDateTime, utcnow
 from store.models import Base
 from store.repositories import Repository
+from store.repositories._by_key import ByKey
+from store.repositories._prepared import Prepared
 
 
 class Merchant(Base):
@@ -49,6 +51,12 @@ class NewMerchant:
             self.category, self.address, self.hours, list(self.tags))
 
 
+# The neighbourhood services list is read on every such question: rows on the driver (see ByKey).
+_LOADER = ByKey(Merchant)
+_ALL = Prepared(select(*Merchant.__table__.columns).order_by(Merchant.id))
+_ACTIVE = Prepared(select(*Merchant.__table__.columns).where(Merchant.active.is_(True)).order_by(Merchant.id))
+
+
 class MerchantRepository(Repository):
     def add(self, new: NewMerchant, now: datetime) -> tuple[Merchant, bool]:
         """The entry for (name, phone), created when missing; returns (merchant, created)."""
@@ -75,10 +83,7 @@ class MerchantRepository(Repository):
         return self.session.get(Merchant, merchant_id)
 
     def list(self, *, active_only: bool = False) -> list[Merchant]:
-        query = select(Merchant).order_by(Merchant.id)
-        if active_only:
-            query = query.where(Merchant.active.is_(True))
-        return list(self.session.scalars(query))
+        return _LOADER.all(self.session, _ACTIVE if active_only else _ALL, {})
 
     def change(self, merchant: Merchant, now: datetime, **values: Any) -> Merchant:
         """Change the given fields (staff correcting an entry, or switching it off)."""

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from store.clock import UtcDateTime, utcnow
 from store.models import Base
 from store.repositories import Repository
+from store.repositories._by_key import ByKey
+from store.repositories._prepared import Prepared
 
 ROLES = ("admin", "staff", "property", "party")
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -49,6 +51,12 @@ _staff_cache_lock = threading.Lock()
 
 def new_bind_code() -> str:
     return "S" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(7))
+
+
+# Who to tell is read on every hand-off: rows on the driver (see ByKey).
+_LOADER = ByKey(Staff)
+_BOUND = Prepared(select(*Staff.__table__.columns).where(Staff.active.is_(True), Staff.openid.is_not(None))
+                  .order_by(Staff.id))
 
 
 class StaffRepository(Repository):
@@ -107,8 +115,7 @@ class StaffRepository(Repository):
 
     def recipients(self, role: str) -> list[Staff]:
         """Who is told about something of ``role``'s business (see the module docstring)."""
-        bound = [m for m in self.session.scalars(
-            select(Staff).where(Staff.active.is_(True), Staff.openid.is_not(None)).order_by(Staff.id))]
+        bound = _LOADER.all(self.session, _BOUND, {})
         for roles in ((role,), ("staff", "admin")):
             candidates = [m for m in bound if m.role in roles]
             on_duty = [m for m in candidates if m.on_duty]

@@ -35,15 +35,31 @@ class ByKey(Generic[T]):
 
     @cached_property
     def _plan(self) -> tuple[Any, tuple[str, ...], int, Prepared]:
-        """The mapper, the column attributes' names, where the key is among them, the SELECT
-        (worked out on first use: the mapper is complete only once every model is imported)."""
+        """The mapper, the attribute of each of the table's columns (in the table's order), where
+        the key is among them, the SELECT by key (worked out on first use: the mapper is
+        complete only once every model is imported)."""
         mapper: Any = inspect(self.model)
         (key_column,) = mapper.primary_key
-        attributes = tuple(mapper.column_attrs)
-        names = tuple(attribute.key for attribute in attributes)
-        key_at = next(at for at, attribute in enumerate(attributes) if attribute.columns[0] is key_column)
-        statement = select(*(attribute.columns[0] for attribute in attributes)).where(key_column == bindparam("key"))
-        return mapper, names, key_at, Prepared(statement)
+        columns = tuple(mapper.local_table.columns)
+        names = tuple(mapper.get_property_by_column(column).key for column in columns)
+        key_at = next(at for at, column in enumerate(columns) if column is key_column)
+        return mapper, names, key_at, Prepared(select(*columns).where(key_column == bindparam("key")))
+
+    def all(self, session: Session, statement: Prepared, params: dict[str, Any]) -> list[T]:
+        """The instances a SELECT of every column of the table (in the table's order) finds, as
+        ``session.scalars`` of the same query would give them: what the unit of work changed is
+        written first, and an instance it already holds is that one."""
+        if session.autoflush:
+            session.flush()  # nothing to do when nothing changed
+        mapper, _, key_at, _ = self._plan
+        found: list[T] = []
+        for row in statement.rows(session.connection(), params):
+            identity = mapper.identity_key_from_primary_key((row[key_at],))
+            held = session.identity_map.get(identity)
+            if held is not None and inspect(held).expired_attributes:  # as the ORM would: read again
+                held = session.get(self.model, row[key_at])
+            found.append(held if held is not None else self.loaded(session, row))
+        return found
 
     def get(self, session: Session, key: Any) -> T | None:
         """As ``session.get(model, key)``: the instance already in this unit of work (refreshed
@@ -57,7 +73,7 @@ class ByKey(Generic[T]):
         return self.loaded(session, rows[0]) if rows else None
 
     def loaded(self, session: Session, row: tuple[Any, ...]) -> T:
-        """The instance for ``row`` (every column, in the mapper's order), in the session as loaded."""
+        """The instance for ``row`` (every column, in the table's order), in the session as loaded."""
         mapper, names, key_at, _ = self._plan
         instance = mapper.class_manager.new_instance()
         values = instance_dict(instance)

@@ -97,3 +97,33 @@ def test_a_row_loaded_by_key_can_be_deleted(database: Engine) -> None:
         assert inspect(resident).deleted
     with transaction(factory) as session:
         assert session.get(Resident, "o_by_key_gone") is None
+
+
+def test_a_list_read_on_the_driver_is_the_list_the_orm_reads(database: Engine) -> None:
+    from sqlalchemy import select
+
+    from store.repositories._prepared import Prepared
+
+    factory = make_sessionmaker(database)
+    _bound_resident(factory, "o_by_key_list_0")
+    with transaction(factory) as session:
+        for number in (1, 2):
+            Store(session).residents.get_or_create(f"o_by_key_list_{number}", utcnow())
+    everyone = Prepared(select(*Resident.__table__.columns).where(Resident.openid.startswith("o_by_key_list_"))
+                        .order_by(Resident.openid))
+    with transaction(factory) as session:
+        expected = [_columns(r) for r in session.scalars(select(Resident).where(
+            Resident.openid.startswith("o_by_key_list_")).order_by(Resident.openid))]
+    with transaction(factory) as session:
+        held = session.get(Resident, "o_by_key_list_1")
+        assert held is not None
+        held.window_sends = 5  # not written yet: the list is read after it is, as a query would
+        session.add(Resident(openid="o_by_key_list_9", first_seen_at=utcnow(), subscribed=True, window_sends=0,
+                             bind_failures=0))
+        found = ByKey(Resident).all(session, everyone, {})
+        assert [r.openid for r in found] == [e["openid"] for e in expected] + ["o_by_key_list_9"]
+        assert found[1] is held and held.window_sends == 5
+        assert [_columns(r) for r in found[:1]] == expected[:1] and found[0].household is not None
+        session.expire(found[2])
+        assert ByKey(Resident).all(session, everyone, {})[2] is found[2] and found[2].window_sends == 0
+        assert all(inspect(r).persistent for r in found) and not session.dirty
