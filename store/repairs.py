@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from store.clock import UtcDateTime, utcnow
 from store.models import Base
 from store.repositories import Repository
+from store.repositories._by_key import ByKey
 from store.repositories._prepared import Prepared
 from store.repositories._sql import rowcount
 
@@ -120,22 +121,25 @@ class NewTicket:
     photo_media_id: str | None = None
 
 
+# A repair report is written on the driver (see ByKey): the ORM's flush of one new row costs more.
+_LOADER = ByKey(RepairTicket)
+_BY_SOURCE = Prepared(select(*RepairTicket.__table__.columns)
+                      .where(RepairTicket.source_key == bindparam("source_key")))
+
+
 class RepairRepository(Repository):
     def open_ticket(self, ticket: NewTicket, source_key: str, now: datetime) -> tuple[RepairTicket, bool]:
         """Create the ticket for ``source_key`` once; returns (ticket, created)."""
-        existing = self.session.scalars(
-            select(RepairTicket).where(RepairTicket.source_key == source_key)).first()
-        if existing is not None:
-            return existing, False
-        row = RepairTicket(
-            openid=ticket.openid, household_id=ticket.household_id, category=ticket.category,
-            location=ticket.location, description=ticket.description, phone=ticket.phone,
-            photo_url=ticket.photo_url, photo_media_id=ticket.photo_media_id, urgent=ticket.urgent,
-            emergency=ticket.emergency, status="pending", source_key=source_key, created_at=now, updated_at=now,
-        )
-        self.session.add(row)
-        self.session.flush()
-        return row, True
+        existing = _LOADER.all(self.session, _BY_SOURCE, {"source_key": source_key})
+        if existing:
+            return existing[0], False
+        return _LOADER.add(self.session, {
+            "openid": ticket.openid, "household_id": ticket.household_id, "category": ticket.category,
+            "location": ticket.location, "description": ticket.description, "phone": ticket.phone,
+            "photo_url": ticket.photo_url, "photo_media_id": ticket.photo_media_id, "urgent": ticket.urgent,
+            "emergency": ticket.emergency, "status": "pending", "source_key": source_key, "created_at": now,
+            "updated_at": now,
+        }), True
 
     def get(self, ticket_id: int) -> RepairTicket | None:
         return self.session.get(RepairTicket, ticket_id)

@@ -15,10 +15,11 @@ behaviour, so an upgrade that changes them fails there, not in production.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import bindparam, inspect, select
+from sqlalchemy import bindparam, insert, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_dict, instance_state
 
@@ -72,6 +73,37 @@ class ByKey(Generic[T]):
         rows = statement.rows(session.connection(), {"key": key})
         return self.loaded(session, rows[0]) if rows else None
 
+    def add(self, session: Session, values: dict[str, Any]) -> T:
+        """As ``session.add(model(**values))`` and a flush: the row written at once (what the
+        unit of work changed first), every column not given taking its default, and the
+        instance as loaded from what the INSERT returned."""
+        if session.autoflush:
+            session.flush()
+        statement, defaults = self._insert
+        row = {name: default() for name, default in defaults.items() if name not in values} | values
+        return self.loaded(session, statement.rows(session.connection(), row)[0])
+
+    @cached_property
+    def _insert(self) -> tuple[Prepared, dict[str, Callable[[], Any]]]:
+        """INSERT … RETURNING every column, and the default of every column but the key."""
+        mapper: Any = inspect(self.model)
+        table = mapper.local_table
+        (key_column,) = mapper.primary_key
+        defaults: dict[str, Callable[[], Any]] = {}
+        for column in table.columns:
+            if column is key_column:
+                continue
+            default = column.default
+            if default is None or (default.is_scalar and default.arg is None):
+                defaults[column.key] = _none
+            elif default.is_scalar:
+                defaults[column.key] = _constant(default.arg)
+            elif default.is_callable:
+                defaults[column.key] = _called(default.arg)
+            else:
+                raise TypeError(f"{table.name}.{column.key}: only scalar and Python defaults are written here")
+        return Prepared(insert(table).returning(*table.columns)), defaults
+
     def loaded(self, session: Session, row: tuple[Any, ...]) -> T:
         """The instance for ``row`` (every column, in the table's order), in the session as loaded."""
         mapper, names, key_at, _ = self._plan
@@ -86,3 +118,15 @@ class ByKey(Generic[T]):
         session.identity_map._add_unpresent(state, identity)
         state._commit_all(values, session.identity_map)
         return instance
+
+
+def _none() -> None:
+    return None
+
+
+def _constant(value: Any) -> Callable[[], Any]:
+    return lambda: value
+
+
+def _called(function: Callable[[Any], Any]) -> Callable[[], Any]:
+    return lambda: function(None)  # SQLAlchemy hands a Python default its execution context

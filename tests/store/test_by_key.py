@@ -127,3 +127,34 @@ def test_a_list_read_on_the_driver_is_the_list_the_orm_reads(database: Engine) -
         session.expire(found[2])
         assert ByKey(Resident).all(session, everyone, {})[2] is found[2] and found[2].window_sends == 0
         assert all(inspect(r).persistent for r in found) and not session.dirty
+
+
+def test_a_row_added_on_the_driver_is_what_the_orm_would_have_written(database: Engine) -> None:
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from store.repairs import RepairTicket
+
+    factory = make_sessionmaker(database)
+    household_id = _bound_resident(factory, "o_by_key_add")
+    now = utcnow()
+    given = {"openid": "o_by_key_add", "household_id": household_id, "category": "水电", "location": "7-701 厨房",
+             "source_key": "by-key-add", "updated_at": now}
+    with transaction(factory) as session:
+        ticket = ByKey(RepairTicket).add(session, given)
+        assert inspect(ticket).persistent and ticket.id is not None and not session.dirty
+        assert session.get(RepairTicket, ticket.id) is ticket
+        ticket.status = "accepted"  # changed afterwards: written at commit like any loaded row
+    with transaction(factory) as session:
+        orm = RepairTicket(**(given | {"source_key": "by-key-orm"}))
+        session.add(orm)
+        session.flush()
+        expected = _columns(orm)
+    with transaction(factory) as session:
+        stored = _columns(session.get(RepairTicket, ticket.id))
+    unset = {"id", "source_key", "created_at", "status"}
+    assert {k: v for k, v in stored.items() if k not in unset} == {k: v for k, v in expected.items() if k not in unset}
+    assert stored["status"] == "accepted" and stored["description"] == "" and stored["urgent"] is False
+    assert abs((stored["created_at"] - now).total_seconds()) < 60  # the Python default, called
+    with pytest.raises(IntegrityError), transaction(factory) as session:
+        ByKey(RepairTicket).add(session, given)  # the same source key again
