@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, func, select, update
+from sqlalchemy import ForeignKey, String, Text, bindparam, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.clock import UtcDateTime, utcnow
 from store.models import Base
 from store.repositories import Repository
+from store.repositories._by_key import ByKey
+from store.repositories._prepared import Prepared
 from store.repositories._sql import insert_ignoring_conflicts, rowcount
 
 STATUSES = ("open", "published", "closed")
@@ -41,6 +43,11 @@ class Complaint(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
+# A complaint is read back by its message key on the driver (see ByKey).
+_LOADER = ByKey(Complaint)
+_BY_SOURCE = Prepared(select(*Complaint.__table__.columns).where(Complaint.source_key == bindparam("source_key")))
+
+
 class ComplaintRepository(Repository):
     def record(self, openid: str, text: str, source_key: str, now: datetime, *,
                household_id: int | None = None, escalation_id: int | None = None) -> tuple[Complaint, bool]:
@@ -49,7 +56,7 @@ class ComplaintRepository(Repository):
             "openid": openid, "household_id": household_id, "text": text, "status": "open",
             "escalation_id": escalation_id, "source_key": source_key, "created_at": now, "updated_at": now,
         })
-        row = self.session.scalars(select(Complaint).where(Complaint.source_key == source_key)).one()
+        (row,) = _LOADER.all(self.session, _BY_SOURCE, {"source_key": source_key})
         return row, created
 
     def get(self, complaint_id: int) -> Complaint | None:

@@ -3,10 +3,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from store.models import Escalation
+from store.repositories._by_key import ByKey
+from store.repositories._prepared import Prepared
+
+# Every hand-off and every message while a case is open look the case up: on the driver (see ByKey).
+_LOADER = ByKey(Escalation)
+_COLUMNS = tuple(Escalation.__table__.columns)
+_BY_SOURCE = Prepared(select(*_COLUMNS).where(Escalation.source_key == bindparam("source_key")))
+_OPEN_FOR = Prepared(select(*_COLUMNS).where(Escalation.openid == bindparam("openid"),
+                                             or_(Escalation.status == "open", Escalation.status == "replied"))
+                     .order_by(Escalation.id.desc()).limit(1))
 
 
 class EscalationRepository:
@@ -20,22 +30,19 @@ class EscalationRepository:
             existing = self.by_source(source_key)
             if existing is not None:
                 return existing
-        escalation = Escalation(openid=openid, reason=reason, text=text, household_id=household_id,
-                                source_key=source_key, status="open", created_at=now, updated_at=now)
-        self.session.add(escalation)
-        self.session.flush()
-        return escalation
+        return _LOADER.add(self.session, {
+            "openid": openid, "reason": reason, "text": text, "household_id": household_id,
+            "source_key": source_key, "status": "open", "created_at": now, "updated_at": now})
 
     def by_source(self, source_key: str) -> Escalation | None:
         """The case opened for ``source_key`` (a message, a ticket's day), if there is one."""
-        return self.session.scalars(select(Escalation).where(Escalation.source_key == source_key)).first()
+        found = _LOADER.all(self.session, _BY_SOURCE, {"source_key": source_key})
+        return found[0] if found else None
 
     def open_for(self, openid: str) -> Escalation | None:
         """The resident's case that staff have not closed yet (waiting, or answered), if any."""
-        query = (select(Escalation)
-                 .where(Escalation.openid == openid, Escalation.status.in_(("open", "replied")))
-                 .order_by(Escalation.id.desc()))
-        return self.session.scalars(query).first()
+        found = _LOADER.all(self.session, _OPEN_FOR, {"openid": openid})
+        return found[0] if found else None
 
     def append(self, escalation: Escalation, text: str, now: datetime) -> None:
         escalation.text = f"{escalation.text}\n{text}" if escalation.text else text
