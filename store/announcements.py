@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import String, Text, or_, select
+from sqlalchemy import Integer, String, Text, bindparam, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.clock import UtcDateTime, utcnow
 from store.models import Base, Resident
 from store.repositories import Repository
+from store.repositories._by_key import ByKey
+from store.repositories._prepared import Prepared
 
 KINDS = ("property", "party", "study", "news")
 
@@ -47,6 +50,32 @@ class NewAnnouncement:
     image_url: str | None = None
 
 
+# The notices a resident asks for are read on the driver (see ByKey), with one statement kept
+# per shape of question (which kinds, how many words, since when, how many).
+_LOADER = ByKey(Announcement)
+
+
+@lru_cache(maxsize=256)
+def _latest(kinds: tuple[str, ...] | None, words: int, since: bool, limit: bool) -> Prepared:
+    query = select(*Announcement.__table__.columns).order_by(Announcement.created_at.desc(), Announcement.id.desc())
+    if kinds is not None:
+        query = query.where(Announcement.kind.in_(kinds) if not kinds else
+                            or_(*(Announcement.kind == kind for kind in kinds)))
+    if words:
+        query = query.where(or_(*[column.like(bindparam(f"word_{at}"), escape="/") for at in range(words)
+                                  for column in (Announcement.title, Announcement.body)]))
+    if since:
+        query = query.where(Announcement.created_at >= bindparam("since"))
+    if limit:
+        query = query.limit(bindparam("limit", type_=Integer))
+    return Prepared(query)
+
+
+def _escaped(word: str) -> str:
+    """``word`` matched literally by LIKE … ESCAPE '/' (as ``contains(…, autoescape=True)``)."""
+    return word.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
 class AnnouncementRepository(Repository):
     def publish(self, notice: NewAnnouncement, now: datetime,
                 source_key: str | None = None) -> tuple[Announcement, bool]:
@@ -71,17 +100,14 @@ class AnnouncementRepository(Repository):
                since: datetime | None = None, limit: int | None = None) -> list[Announcement]:
         """Announcements newest first: of ``kinds`` (all when None), mentioning any of ``words``
         in the title or body (any when empty), published since ``since``."""
-        query = select(Announcement).order_by(Announcement.created_at.desc(), Announcement.id.desc())
-        if kinds is not None:
-            query = query.where(Announcement.kind.in_(list(kinds)))
-        if words:
-            query = query.where(or_(*[column.contains(word, autoescape=True)
-                                      for word in words for column in (Announcement.title, Announcement.body)]))
+        params: dict[str, object] = {f"word_{at}": f"%{_escaped(word)}%" for at, word in enumerate(words)}
         if since is not None:
-            query = query.where(Announcement.created_at >= since)
+            params["since"] = since
         if limit is not None:
-            query = query.limit(limit)
-        return list(self.session.scalars(query))
+            params["limit"] = limit
+        statement = _latest(tuple(kinds) if kinds is not None else None, len(words), since is not None,
+                            limit is not None)
+        return _LOADER.all(self.session, statement, params)
 
     def mark_pushed(self, announcement: Announcement, now: datetime) -> None:
         announcement.pushed_at = now

@@ -158,3 +158,46 @@ def test_a_row_added_on_the_driver_is_what_the_orm_would_have_written(database: 
     assert abs((stored["created_at"] - now).total_seconds()) < 60  # the Python default, called
     with pytest.raises(IntegrityError), transaction(factory) as session:
         ByKey(RepairTicket).add(session, given)  # the same source key again
+
+
+def test_notices_are_found_by_kind_words_and_date_as_the_orm_query_found_them(database: Engine) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import or_, select
+
+    from store.announcements import Announcement, AnnouncementRepository, NewAnnouncement
+
+    factory = make_sessionmaker(database)
+    now = utcnow()
+    with transaction(factory) as session:
+        notices = Store(session)[AnnouncementRepository]
+        for days, kind, title, body in ((9, "property", "停水通知", "3号楼周三停水"),
+                                        (5, "news", "九九重阳", "敬老活动 100% 报名"),
+                                        (2, "property", "电梯检修", "5号楼电梯 a_b 检修"),
+                                        (1, "party", "党课", "学习")):
+            notices.publish(NewAnnouncement(kind, title, body), now - timedelta(days=days))
+
+    def orm(kinds, words, since, limit):  # type: ignore[no-untyped-def]  # the query as the ORM wrote it
+        query = select(Announcement).order_by(Announcement.created_at.desc(), Announcement.id.desc())
+        if kinds is not None:
+            query = query.where(Announcement.kind.in_(list(kinds)))
+        if words:
+            query = query.where(or_(*[column.contains(word, autoescape=True) for word in words
+                                      for column in (Announcement.title, Announcement.body)]))
+        if since is not None:
+            query = query.where(Announcement.created_at >= since)
+        if limit is not None:
+            query = query.limit(limit)
+        return [a.title for a in session.scalars(query)]
+
+    with transaction(factory) as session:
+        notices = Store(session)[AnnouncementRepository]
+        for kinds, words, since, limit in ((None, (), None, None), (["property"], (), None, None),
+                                           (["property", "party"], (), None, 2), ([], (), None, None),
+                                           (None, ("停水", "电梯"), None, None), (None, ("0%",), None, None),
+                                           (None, ("%",), None, None), (None, ("_",), None, None),
+                                           (None, ("a_b",), None, None), (None, (), now - timedelta(days=3), None),
+                                           (["property"], ("检修",), now - timedelta(days=30), 1)):
+            expected = orm(kinds, words, since, limit)
+            assert [a.title for a in notices.latest(kinds, words=words, since=since, limit=limit)] == expected
+        assert orm(None, ("0%",), None, None) == ["九九重阳"] and orm(None, ("_",), None, None) == ["电梯检修"]
