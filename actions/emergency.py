@@ -96,7 +96,7 @@ def _was_this_report(kind: str, ctx: Context) -> bool:
 
 def _open(kind: str, where: str | None, turn: Turn, ctx: Context) -> RepairTicket:
     household = ctx.household
-    member = ctx.resident.member if household else None
+    member = ctx.member if household else None
     category = flow.config(ctx).categories.get(kind, "other")
     new = NewTicket(openid=turn.openid, household_id=household.id if household else None, category=category,
                     location=where or ctx.say("repair.unknown_place"), description=turn.text,

@@ -69,7 +69,7 @@ def my_info(turn: Turn, ctx: Context) -> Reply:
     lines: list[str] = [ctx.say("account.info_title")]
     household = ctx.household
     if household is not None:
-        member = ctx.resident.member
+        member = ctx.member
         lines.append(ctx.say("account.info_household", address=household.address,
                              name=member.name if member is not None else ""))
         phone = re.sub(r"\s", "", member.phone) if member is not None else ""

@@ -43,7 +43,7 @@ def only_asks_to_post(text: str) -> bool:
 
 
 def _phone(ctx: Context) -> str | None:
-    member = ctx.resident.member if ctx.resident.household_id else None
+    member = ctx.member if ctx.resident.household_id else None
     digits = re.sub(r"\D", "", member.phone) if member is not None and member.phone else ""
     return digits if _MOBILE.match(digits) else None
 

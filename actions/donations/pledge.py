@@ -68,7 +68,7 @@ def kind_of(text: str) -> str:
 
 
 def _donor_name(ctx: Context) -> str:
-    member = ctx.resident.member if ctx.resident.household_id else None
+    member = ctx.member if ctx.resident.household_id else None
     return member.name if member is not None else ""
 
 

@@ -39,7 +39,7 @@ def _number(token: str) -> int:
 
 
 def _is_party_member(ctx: Context) -> bool:
-    member = ctx.resident.member
+    member = ctx.member
     return bool(member is not None and member.party_member)
 
 

@@ -38,7 +38,7 @@ def party_contact(turn: Turn, ctx: Context) -> Reply:
     lines += [ctx.say("party.contact_line", title=leader.title or ctx.say("party.group_leader"), name=leader.name,
                       phone=leader.phone) for leader in settings.group_leaders]
     lines.append(ctx.say("party.office_line", office=office, hours=hours))
-    member = ctx.resident.member if ctx.resident.household_id is not None else None
+    member = ctx.member if ctx.resident.household_id is not None else None
     options: list[Option] = []
     if member is not None and member.party_member:
         roster = ctx.store[PartyFeeRepository].party_members()

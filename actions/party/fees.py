@@ -31,7 +31,7 @@ def party_fee(turn: Turn, ctx: Context) -> Reply:
     household = ctx.require_household(turn)
     settings = flow.config(ctx)
     office, hours = office_of(settings, ctx.config.community)
-    member = ctx.resident.member
+    member = ctx.member
     contacts = Option.intent(ctx.label_of("party_contact"), "party_contact")
     if member is None or not member.party_member:
         return Reply.text(ctx.say("party.not_member", office=office, hours=hours), [contacts])

@@ -41,7 +41,7 @@ def demo_party_fees(store: Store, today: date) -> int:
 @flow.describe
 def describe_fees(ctx: Context) -> list[str]:
     """A member's unpaid months (the fees are the party's records of them)."""
-    household, member = ctx.household, ctx.resident.member
+    household, member = ctx.household, ctx.member
     if household is None or member is None or not member.party_member:
         return []
     unpaid = unpaid_of(ctx.store, household.id, member.name)

@@ -68,7 +68,7 @@ class RepairReport(Form):
     # --- start ---------------------------------------------------------------------------
     def prefill(self, turn: Turn, ctx: Context) -> dict[str, Any]:
         known: dict[str, Any] = {}
-        member = ctx.resident.member if ctx.resident.household_id else None
+        member = ctx.member if ctx.resident.household_id else None
         if member is not None and member.phone:
             known["phone"] = re.sub(r"\D", "", member.phone)
         photo = ctx.dialog.slots.get("_photo")

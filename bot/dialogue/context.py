@@ -17,7 +17,7 @@ from bot.errors import BindingRequired
 from bot.privacy import mask_openid
 from bot.settings import Config
 from store import Store
-from store.models import Escalation, Household, Resident
+from store.models import Escalation, Household, Member, Resident
 
 if TYPE_CHECKING:
     from bot.dialogue.flow import FlowSettings
@@ -90,6 +90,13 @@ class Context:
             return None
         return self.store.households.get(self.resident.household_id)
 
+    @property
+    def member(self) -> Member | None:
+        """Who the resident bound as (on the roster of their flat); None when not bound."""
+        if self.resident.member_id is None:
+            return None
+        return self.store.households.member(self.resident.member_id)
+
     def require_household(self, turn: Turn) -> Household:
         """The resident's household; asks them to bind first when there is none."""
         household = self.household
@@ -102,7 +109,7 @@ class Context:
         household = self.household
         if household is None:
             return f"未绑定住户 {mask_openid(self.resident.openid)}"
-        member = self.resident.member
+        member = self.member
         return f"{household.address} {member.name}" if member else household.address
 
     # --- staff -------------------------------------------------------------------------
