@@ -33,6 +33,8 @@ class _Compiled:
     constants: dict[str, Any]                              #: values bound in the statement itself
     binds: tuple[Processor | None, ...]                    #: per position
     results: tuple[Processor | None, ...] | None           #: per result column; None: no rows
+    pairs: tuple[tuple[str, Processor | None], ...] = ()   #: ``names`` with ``binds``
+    converted: tuple[tuple[int, Processor], ...] = ()      #: the result columns that have a processor
 
 
 class Prepared:
@@ -51,10 +53,17 @@ class Prepared:
         cursor = self._run(connection, compiled, [params])
         if compiled.results is None:
             return []
-        processors = compiled.results
-        return [tuple(value if process is None else process(value) for process, value in zip(processors, row,
-                                                                                               strict=True))
-                for row in cursor.fetchall()]
+        fetched = cursor.fetchall()
+        converted = compiled.converted
+        if not converted:
+            return fetched  # the driver's rows are tuples already
+        out = []
+        for row in fetched:
+            values = list(row)
+            for at, process in converted:
+                values[at] = process(values[at])
+            out.append(tuple(values))
+        return out
 
     def run(self, connection: Connection, params: dict[str, Any] | Sequence[dict[str, Any]]) -> None:
         """Run the statement once, or once per parameter set (all with the same names)."""
@@ -79,10 +88,10 @@ class Prepared:
     @staticmethod
     def _run(connection: Connection, compiled: _Compiled, many: list[dict[str, Any]]) -> Any:
         rows = []
+        pairs = compiled.pairs
         for params in many:
             values = compiled.constants | params if compiled.constants else params
-            rows.append(tuple(values[name] if process is None else process(values[name])
-                              for name, process in zip(compiled.names, compiled.binds, strict=True)))
+            rows.append(tuple([values[name] if process is None else process(values[name]) for name, process in pairs]))
         driver = connection.connection.dbapi_connection
         assert driver is not None
         try:
@@ -121,4 +130,7 @@ def _compile(statement: Any, dialect: Dialect, names: tuple[str, ...]) -> _Compi
     results: tuple[Processor | None, ...] | None = None
     if compiled._result_columns:
         results = tuple(column.type._cached_result_processor(dialect, None) for column in compiled._result_columns)
-    return _Compiled(compiled.string, order, constants, tuple(processors.get(name) for name in order), results)
+    binds = tuple(processors.get(name) for name in order)
+    converted = tuple((at, process) for at, process in enumerate(results or ()) if process is not None)
+    return _Compiled(compiled.string, order, constants, binds, results, tuple(zip(order, binds, strict=True)),
+                     converted)
