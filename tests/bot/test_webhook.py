@@ -483,3 +483,12 @@ def test_metrics_count_messages_and_intents_without_anything_personal(client: Te
 
 def test_readiness_says_when_the_schema_is_current(client: TestClient) -> None:
     assert client.get("/readyz").json() == {"status": "ready"}
+
+
+def test_other_methods_on_the_webhook_get_the_routers_answers(client: TestClient, wechat: WeChatServer) -> None:
+    """GET and POST go straight to the webhook; anything else still meets the routes as registered."""
+    query = wechat.signed_params()
+    assert client.put("/wechat", params=query, content=b"<xml/>").status_code == 405
+    assert client.delete("/wechat", params=query).status_code == 405
+    head = client.head("/wechat", params=query | {"echostr": "abc"})
+    assert head.status_code == 200 and head.content == b""
