@@ -73,7 +73,16 @@ class MerchantSettings(FlowSettings):
     extra_synonyms: dict[str, list[str]] = Field(default_factory=dict)
 
     def table(self) -> dict[str, tuple[str, ...]]:
-        """Each service with all the words for it, reduced as messages are."""
+        """Each service with all the words for it, reduced as messages are (worked out once per
+        settings: every message that falls through to the directory asks for it)."""
+        kept = _TABLES.get(id(self))
+        if kept is not None and kept[0] is self:
+            return kept[1]
+        table = self._table()
+        _TABLES[id(self)] = (self, table)
+        return table
+
+    def _table(self) -> dict[str, tuple[str, ...]]:
         merged: dict[str, list[str]] = {name: list(words) for name, words in self.synonyms.items()}
         for name, words in self.extra_synonyms.items():
             merged.setdefault(name, []).extend(words)
@@ -126,14 +135,10 @@ def rank(text: str, merchants: Iterable[Merchant], table: dict[str, tuple[str, .
     pairs = {rest[i:i + 2] for i in range(len(rest) - 1)} - _COMMON_PAIRS
     found = []
     for merchant in merchants:
-        tags = [plain(str(tag)) for tag in merchant.tags or []]
-        category, name = plain(merchant.category), plain(merchant.name)
-        is_service = services_in(category + name, table)
-        offers = services_in("|".join(tags), table) - is_service
+        category, name, tags, is_service, offers, described = _profile(merchant, table)
         score = 3 * len(wanted & is_service) + 2 * len(wanted & offers)
         score += sum(2 for term in (category, *tags) if len(term) >= 2 and term in reduced)
         score += 4 if len(name) >= 2 and name in reduced else 0
-        described = "|".join([name, category, *tags])
         score += sum(1 for pair in pairs if pair in described)
         if score >= 2:
             found.append(Found(merchant, score))
@@ -141,6 +146,27 @@ def rank(text: str, merchants: Iterable[Merchant], table: dict[str, tuple[str, .
         return []
     best = max(f.score for f in found)
     return sorted((f for f in found if f.score >= best * 0.6), key=lambda f: (-f.score, f.merchant.id))
+
+
+Profile = tuple[str, str, tuple[str, ...], set[str], set[str], str]
+_TABLES: dict[int, tuple[MerchantSettings, dict[str, tuple[str, ...]]]] = {}
+_PROFILES: dict[tuple[int, object, int], Profile] = {}
+
+
+def _profile(merchant: Merchant, table: dict[str, tuple[str, ...]]) -> Profile:
+    """What ranking reads of an entry — its words reduced, the services it is and offers —
+    kept until the entry changes (every change sets ``updated_at``) or the table does."""
+    key = (merchant.id, merchant.updated_at, id(table))
+    kept = _PROFILES.get(key)
+    if kept is None:
+        tags = tuple(plain(str(tag)) for tag in merchant.tags or [])
+        category, name = plain(merchant.category), plain(merchant.name)
+        is_service = services_in(category + name, table)
+        offers = services_in("|".join(tags), table) - is_service
+        if len(_PROFILES) > 4096:
+            _PROFILES.clear()
+        kept = _PROFILES[key] = (category, name, tags, is_service, offers, "|".join([name, category, *tags]))
+    return kept
 
 
 @flow.action("merchant")

@@ -148,3 +148,16 @@ def test_the_demo_directory_is_a_dozen_merchants_loaded_once(store_of: Callable)
         assert demo(store, date(2026, 11, 25)) == 0
         categories = {m.category for m in store[MerchantRepository].list()}
     assert {"开锁", "修鞋", "送水", "家电维修", "保洁", "快递驿站", "药店"} <= categories
+
+
+def test_an_entry_changed_by_staff_is_ranked_by_its_new_words(runtime: Runtime, directory: None,
+                                                               store_of: Callable) -> None:
+    assert "仁心大药房" in reply_to(runtime, "附近的药店")[0]  # its words are now known
+    with store_of() as store:
+        repository = store[MerchantRepository]
+        pharmacy = repository.named("仁心大药房", "02162018802")
+        assert pharmacy is not None
+        repository.change(pharmacy, utcnow(), name="仁心便利店", category="便利店", tags=["日用品"])
+    text = reply_to(runtime, "附近的药店", openid="o_merchant_after")[0]
+    assert "仁心" not in text
+    assert "仁心便利店" in reply_to(runtime, "便利店", openid="o_merchant_store")[0]
