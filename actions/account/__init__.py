@@ -31,6 +31,14 @@ class AccountSettings(FlowSettings):
         "注销账号", "注销我的账户"])
     privacy_words: list[str] = Field(default_factory=lambda: [
         "隐私", "隐私说明", "隐私政策", "隐私保护", "个人信息保护", "个人信息说明"])
+    #: Said to "确定删除吗？" these are a yes (besides the plain yes words: 确认, 是的, 好的).
+    erase_yes: list[str] = Field(default_factory=lambda: [
+        "确认删除", "确定删除", "删除", "删", "删吧", "删掉", "删了", "删掉吧", "删了吧", "是的删除", "对删除",
+        "确认删除我的信息"])
+    #: Said to "确定删除吗？" these are not a yes: deleting cannot be undone, and 嗯 is as often
+    #: "I'm listening" as "yes" (the question is asked again; 确认 / 是的 / tapping 1 delete).
+    erase_not_a_yes: list[str] = Field(default_factory=lambda: [
+        "嗯", "嗯嗯", "嗯呢", "哦", "噢", "喔", "啊", "好吧", "行吧", "随便", "都行", "无所谓"])
 
 
 flow: Flow[AccountSettings] = Flow("account", settings=AccountSettings, menu=[

@@ -25,7 +25,7 @@ from actions.account import flow
 from bot.dialogue import Context, Form, Option, Reply, Stage, Turn
 from bot.dialogue.engine import DIGRESSION_CONFIDENCE
 from bot.dialogue.registry import load_flows
-from bot.dialogue.text import affirms, plain_set
+from bot.dialogue.text import affirms, core_word, plain_set
 from bot.jobs import JobContext
 from bot.privacy import mask_phone
 from bot.wechat.scene import building_of
@@ -152,7 +152,14 @@ class DeleteData(Form):
                 Option.slot(ctx.say("account.erase_no"), "erase", "no")]
 
     def extract_erase(self, turn: Turn, ctx: Context, requested: bool) -> Any:
-        return _answer(turn, ctx) if requested else None
+        if not requested:
+            return None
+        said, settings = {turn.plain, core_word(turn.plain)}, flow.config(ctx)
+        if said & plain_set(settings.erase_not_a_yes):
+            return "unclear"  # cannot be undone: a murmur is asked again (invalid_erase), not taken as a yes
+        if said & plain_set(settings.erase_yes):
+            return "yes"
+        return _answer(turn, ctx)
 
     def validate_erase(self, value: Any, turn: Turn, ctx: Context) -> Any:
         return value if value in ("yes", "no") else None

@@ -129,6 +129,29 @@ def test_declining_deletes_nothing(staffed, answer: str) -> None:
         assert only(store[RepairRepository].list()).openid == OPENID
 
 
+@pytest.mark.parametrize("murmur", ["嗯", "嗯嗯", "哦", "好吧"])
+def test_a_murmur_is_not_a_yes_to_deleting_and_the_question_says_how_to_answer(staffed, murmur: str) -> None:
+    """Deleting cannot be undone; 嗯 is as often "I'm listening" as "yes"."""
+    runtime, wechat = staffed
+    follower = a_resident_with_a_history(runtime, wechat)
+    follower.say("删除我的信息")
+    again = follower.say(murmur)
+    assert "不能恢复" in again and "确认删除" in again and links(again) == ["确认删除我的信息", "不删除了"]
+    with store_of(runtime) as store:
+        assert store.residents.get(OPENID).household is not None  # nothing deleted
+        assert only(store[RepairRepository].list()).openid == OPENID
+    assert "已经删除" in follower.say("确认删除")
+    assert tables_mentioning(runtime, OPENID).get("residents") is None
+
+
+@pytest.mark.parametrize("answer", ["删吧", "删除", "确定删除", "1", "好的"])
+def test_a_plain_yes_in_the_residents_own_words_deletes(staffed, answer: str) -> None:
+    runtime, wechat = staffed
+    a_resident_with_a_history(runtime, wechat).say("删除我的信息")
+    assert "已经删除" in Follower(wechat, OPENID).say(answer)
+    assert tables_mentioning(runtime, OPENID).get("residents") is None
+
+
 def test_the_message_log_is_kept_no_longer_than_configured(make_runtime, config_with) -> None:
     runtime = make_runtime(config_with(account={"message_log_days": 30}))
     now = utcnow()
