@@ -78,6 +78,9 @@ class Keywords(_Section):
     #: ... and so does a short message that begins with one of these or of ``wait`` and asks for
     #: nothing else (等一下我问问老伴, 我问问家里人).
     wait_leads: list[str] = Field(default_factory=list)
+    #: Said to "please confirm": pick again from the start (换一个 while redeeming means another
+    #: gift, not "leave"), as the 重新填写 choice does.
+    choose_again: list[str] = Field(default_factory=list)
 
 
 class DialogueConfig(_Section):

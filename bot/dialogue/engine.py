@@ -70,6 +70,7 @@ class DialogueEngine:
         self._human = plain_set(keywords.human)
         self._menu = plain_set(keywords.menu)
         self._leave = plain_set(keywords.leave_form)
+        self._choose_again = plain_set(keywords.choose_again)
         self._yes = plain_set(keywords.agree)
         self._wait = plain_set(keywords.wait)
         self._wait_leads = tuple(sorted(self._wait | plain_set(keywords.wait_leads), key=len, reverse=True))
@@ -638,6 +639,8 @@ class DialogueEngine:
         return form.ask(slot, state.slots, turn, ctx)
 
     def _confirm_turn(self, form: Form, turn: Turn, ctx: Context, state: FormState) -> Reply:
+        if turn.plain in self._choose_again:
+            return self._confirmed(form, "redo", turn, ctx, state)
         if turn.plain in self._yes or affirms(turn, DIGRESSION_CONFIDENCE):
             return self._confirmed(form, "yes", turn, ctx, state)
         if turn.intent == "stop" and turn.confidence >= DIGRESSION_CONFIDENCE or leaves_form(turn, self._leave):

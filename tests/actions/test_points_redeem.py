@@ -151,3 +151,18 @@ def test_a_wechat_retry_of_the_confirmation_redeems_once(wechat: WeChatServer, c
     [redemption] = redemptions(store_of)
     assert re.search(rf"取货码：{redemption.code}", first)
     assert ledger(store_of, home)[0] == 50 and stock(store_of, catalogue["towel"]) == 2
+
+
+@pytest.mark.parametrize("words", ["算了换一个", "换个别的", "重新选"])
+def test_asking_for_another_at_the_confirmation_shows_the_catalogue_again(
+        runtime: Runtime, store_of, home: int, catalogue: dict[str, int], words: str) -> None:
+    resident = bound(runtime, f"o_another_{len(words)}", ZHANG)
+    resident.say("我想用积分换毛巾")
+    again = resident.say(words)
+    assert "取消" not in again
+    assert resident.options == ["环保购物袋（20 分，还有 5 件）", "纯棉毛巾（30 分，还有 3 件）"]
+    assert redemptions(store_of) == []
+    assert "环保购物袋" in resident.say("1") and resident.options == ["确认提交", "重新填写", "取消"]
+    resident.say("1")
+    [redemption] = redemptions(store_of)
+    assert redemption.points == 20 and stock(store_of, catalogue["towel"]) == 3
