@@ -1,5 +1,5 @@
 """community_info: what the bot can answer from config.yml — where the property office is,
-its hours, the phone numbers, how to bind a household."""
+its hours, the phone numbers, how to bind a household, where an access card is replaced."""
 from __future__ import annotations
 
 from bot.dialogue import Context, Flow, MenuEntry, Option, Reply, Turn
@@ -13,6 +13,7 @@ _TOPICS = {
     "hours": ("几点", "时间", "上班", "下班", "周末", "开门", "关门", "营业"),
     "phones": ("电话", "号码", "热线", "值班", "联系"),
     "binding": ("绑定", "认证", "登记"),
+    "card": ("门禁卡", "门卡", "补卡", "补办", "加办", "办卡"),
 }
 
 

@@ -68,6 +68,8 @@ CASES = [
     ("取消", "stop"),
     ("算了", "stop"),
     ("请问居委会礼拜几休息", "community_info"),
+    ("我家门卡丢了去哪里补", "community_info"),
+    ("门禁卡刷不开门", "repair_report"),
     ("物业24小时电话是哪个", "community_info"),
     ("刚刚那个报修帮我取消掉", "repair_cancel"),
     ("漏水好了，叫师傅不要来了", "repair_cancel"),
