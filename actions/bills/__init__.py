@@ -30,6 +30,12 @@ class BillSettings(FlowSettings):
     doubt_words: list[str] = Field(default_factory=lambda: [
         "不对", "错了", "算错", "有问题", "有误", "太贵", "这么贵", "这么多", "这么高", "多收", "乱收", "重复收",
         "收多了", "为什么", "凭什么", "看不懂"])
+    #: A follow-up (交了吗) within ``follow_up_minutes`` of a question about some fees is about those fees.
+    follow_up_words: list[str] = Field(default_factory=lambda: [
+        "交了吗", "交了没", "交了没有", "交过了吗", "交过没", "付了吗", "付了没", "付了没有", "缴了吗", "缴了没",
+        "缴过了吗", "欠不欠", "还欠吗", "欠多少", "还欠多少", "那交了吗", "那交了没", "都交了吗", "到期没",
+        "啥时候到期", "什么时候到期"])
+    follow_up_minutes: int = Field(10, ge=1, le=120)
     #: Fees residents ask about that this community does not bill (answered honestly).
     unbilled_fees: list[str] = Field(default_factory=lambda: [
         "有线电视费", "电视费", "宽带费", "网费", "上网费", "暖气费", "取暖费", "供暖费", "采暖费",

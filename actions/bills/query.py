@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from actions.bills import flow
@@ -22,8 +23,8 @@ from actions.bills.reading import (
     shift_month,
     this_month,
 )
-from bot.dialogue import Context, Option, Reply, Turn
-from bot.dialogue.text import mentions
+from bot.dialogue import Context, Option, Reply, Stage, Turn
+from bot.dialogue.text import mentions, plain_set
 from store.bills import BILL_TYPES, Bill, BillRepository, type_order
 from store.models import Household
 
@@ -34,6 +35,7 @@ def bill_query(turn: Turn, ctx: Context) -> Reply:
     settings = flow.config(ctx)
     question = read_question(turn, ctx.today, settings.unbilled_fees, ctx.dialog.slots.get("_choice"),
                              own_flat=(household.building, household.room))
+    question = _as_follow_up(question, turn, ctx)
     repo = ctx.store[BillRepository]
     owed = repo.unpaid(household.id)
     if question.bad_month:
@@ -42,12 +44,48 @@ def bill_query(turn: Turn, ctx: Context) -> Reply:
     if question.unbilled and not question.types:
         return Reply.text(ctx.say("bills.unbilled", fee=question.unbilled, types="、".join(BILL_TYPES)),
                           _choices(ctx, owed, this_month(ctx.today), question, recent=True))
-    reply = _answer(question, household, owed, repo, ctx)
+    reply = _answer(question, household, owed, repo, ctx).with_slots(
+        **{ASKED: {"types": list(question.types), "at": ctx.now.isoformat()}})
     if question.other_flat:
         reply = reply.prefixed(ctx.say("bills.only_own", address=household.address))
     if not turn.tapped and mentions(turn.text, settings.doubt_words):
         return _with_a_person(reply, ctx)
     return reply
+
+
+ASKED = "_bills_asked"  # which fees the last answer was about, and when
+
+
+@flow.trigger(Stage.INTENT)
+def follow_up(turn: Turn, ctx: Context) -> Reply | None:
+    """付了没有 just after a bill answer is about those bills, whatever the NLU read of two words."""
+    if turn.intent == "bill_query" or turn.tapped or _asked_before(turn, ctx) is None:
+        return None
+    return Reply.route("bill_query")
+
+
+def _asked_before(turn: Turn, ctx: Context) -> tuple[str, ...] | None:
+    """The fees the last answer was about, when this message only follows it up (交了吗, 欠多少)
+    within ``follow_up_minutes``; None otherwise."""
+    settings = flow.config(ctx)
+    asked = ctx.dialog.slots.get(ASKED)
+    if not isinstance(asked, dict) or not asked.get("types") or turn.plain not in plain_set(settings.follow_up_words):
+        return None
+    try:
+        at = datetime.fromisoformat(str(asked.get("at")))
+    except ValueError:
+        return None
+    if ctx.now - at > timedelta(minutes=settings.follow_up_minutes):
+        return None
+    return tuple(str(t) for t in asked["types"] if str(t) in BILL_TYPES)
+
+
+def _as_follow_up(question: Question, turn: Turn, ctx: Context) -> Question:
+    """交了吗 / 欠多少 just after 水费多少: about the water bills again, not every bill."""
+    if question.types or question.periods or turn.tapped:
+        return question
+    types = _asked_before(turn, ctx)
+    return replace(question, types=types) if types else question
 
 
 def _with_a_person(reply: Reply, ctx: Context) -> Reply:

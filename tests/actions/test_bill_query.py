@@ -190,3 +190,26 @@ def test_this_month_with_nothing_billed_before_says_none(runtime: Runtime, store
     resident = Resident(runtime, "o_none_yet")
     resident.say("绑定 88-102 赵小刚 5679")
     assert "没有查到" in resident.say("这个月水费多少")  # no water bill at all: nothing to show instead
+
+
+@pytest.mark.parametrize("follow_up", ["交了吗", "欠多少", "付了没有"])
+def test_a_follow_up_is_about_the_fee_just_asked_about(resident: Resident, follow_up: str) -> None:
+    resident.say("水费多少")
+    reply = resident.say(follow_up)
+    assert "水费" in reply and "物业费" not in reply  # not every bill of the flat
+    assert "物业费" in resident.say("账单")  # a new question, not a follow-up: everything again
+
+
+def test_a_follow_up_long_after_is_a_question_of_its_own(runtime: Runtime, resident: Resident, store_of) -> None:
+    from datetime import timedelta
+
+    from store.clock import utcnow
+    from store.models import Conversation
+
+    resident.say("水费多少")
+    with store_of() as store:
+        row = store.session.get(Conversation, "o_bills")
+        slots = dict(row.slots)
+        slots["_bills_asked"] = {"types": ["水费"], "at": (utcnow() - timedelta(hours=1)).isoformat()}
+        row.slots = slots
+    assert "物业费" in resident.say("交了吗")
