@@ -16,10 +16,12 @@ from bot.dialogue.text import mentions, plain
 BARE_REQUEST = re.compile(
     r"^(?:您好|你好|喂)?(?:我|我们|我家)?(?:要|想|需要)?(?:请|麻烦)?(?:帮我|给我)?"
     r"(?:物业)?(?:报修|保修|報修|维修|修理|报个修|报一下修|修东西|找师傅|修)(?:一下)?(?:吧|啊|呀|的)?$")
-#: A greeting or a spoken filler before the words about the fault (你好啊小助手，…; 喂喂，那个，…)
-#: is not part of the description.
+#: A greeting or a spoken filler before the words about the fault (你好啊小助手，…; 喂喂，那个，…;
+#: 我想问一下啊就是那个…) is not part of the description.
 GREETING_LEAD = re.compile(
-    r"^(?:(?:(?:喂+|您好|你好|哈喽|嗨)(?:啊|呀)?(?:小助手|助手|机器人|物业|师傅)?(?:啊|呀)?|那个|就是|嗯+|呃+|额+)"
+    r"^(?:(?:(?:喂+|您好|你好|哈喽|嗨)(?:啊|呀)?(?:小助手|助手|机器人|物业|师傅)?(?:啊|呀)?|那个|就是|嗯+|呃+|额+"
+    r"|(?:我想|我要|想)?(?:问一下|问下|问问|反映一下|反映个事|说一下|说个事)(?:啊|呀|哈)?|请问(?:一下|下)?|我跟你说|跟你说"
+    r"|是这样的?)"
     r"[，,。.！!\s]*)+")
 _ADDRESS_PARTS = ("building", "unit", "room")
 

@@ -346,3 +346,17 @@ def test_spoken_fillers_before_the_fault_stay_out_of_the_description(runtime: Ru
     resident.say("确认")
     [ticket] = tickets(store_of)
     assert ticket.description == "我家马桶堵了，冲不下去了"
+
+
+@pytest.mark.parametrize(("said", "description"), [
+    ("嗯那个我想问一下啊就是那个我家马桶堵了", "我家马桶堵了"),
+    ("我跟你说，是这样的，我家马桶堵了", "我家马桶堵了"),
+    ("请问一下，我家马桶堵了", "我家马桶堵了"),
+])
+def test_asking_and_telling_fillers_stay_out_of_the_description(runtime: Runtime, store_of, said: str,
+                                                                description: str) -> None:
+    resident = bound(runtime, f"o_fillers_{len(said)}")
+    resident.say(said)
+    resident.say("确认")
+    [ticket] = tickets(store_of)
+    assert ticket.description == description
