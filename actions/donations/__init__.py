@@ -41,6 +41,10 @@ class DonationSettings(FlowSettings):
     hours: str = ""
     #: Words about volunteering (怎么当志愿者), answered with where to sign up instead of a pledge.
     volunteer_words: list[str] = Field(default_factory=lambda: ["志愿者", "志愿服务", "做志愿", "当志愿", "义工"])
+    #: When and how the things come (明天上午送过去, 能上门来拿吗): kept with the pledge for staff.
+    delivery_words: list[str] = Field(default_factory=lambda: [
+        "送过去", "送过来", "送来", "送到", "拿过去", "拿过来", "带过去", "带过来", "上门取", "上门拿", "来拿", "来取",
+        "过来拿", "过来取", "自己送"])
     #: Words that ask after one's own pledge (我捐的衣服收到了吗), answered with its state.
     status_words: list[str] = Field(default_factory=lambda: [
         "收到了吗", "收到没", "收到了没", "确认了吗", "确认了没", "怎么样了", "什么时候来拿", "什么时候来收", "来拿",

@@ -18,7 +18,7 @@ from actions.bills.reading import lines_reply
 from actions.donations import flow
 from bot.dialogue import CONFIRM, Context, Form, Option, Reply, Stage, Turn
 from bot.dialogue.engine import DIGRESSION_CONFIDENCE
-from bot.dialogue.text import chinese_punctuation, is_noise, mentions, plain, plain_set
+from bot.dialogue.text import asks, chinese_punctuation, is_noise, mentions, plain, plain_set
 from bot.privacy import mask_phone
 from store.donations import Donation, DonationRepository, masked_name
 
@@ -123,7 +123,11 @@ class Pledge(Form):
     def addition(self, turn: Turn, ctx: Context) -> tuple[str, str] | None:
         """More about what is given while the thank-you list is asked (两件羽绒服 after 旧衣服)."""
         words = turn.text.strip()
-        if turn.tapped or is_noise(turn) or self._elsewhere(turn) or self._display_in(turn) is not None:
+        if turn.tapped or is_noise(turn) or self._display_in(turn) is not None:
+            return None
+        if mentions(words, flow.config(ctx).delivery_words) and not asks(words):
+            return "description", words  # 明天上午送过去: for staff, as said (whatever else the NLU reads)
+        if self._elsewhere(turn):
             return None
         sounds_like = turn.intent == self.name or _AMOUNT.search(words) is not None
         return ("description", pledge_words(words)) if sounds_like and not only_asks_to_give(words) else None

@@ -101,6 +101,16 @@ def test_more_about_the_gift_while_the_list_is_asked_is_added_to_it(runtime: Run
     assert [d.description for d in donations(store_of)] == ["旧衣服；还有两件羽绒服"]
 
 
+def test_when_the_things_come_is_kept_with_the_pledge_for_staff(runtime: Runtime, store_of) -> None:
+    resident = bound(runtime, "o_delivery", ZHANG)
+    resident.say("我想捐点旧衣服")
+    resident.say("明天上午我自己送过去")
+    assert keys(resident)[:2] == ("form.noted", "donations.ask_display")
+    assert "旧衣服；明天上午我自己送过去" in resident.say("只写姓")
+    resident.say("1")
+    assert [d.description for d in donations(store_of)] == ["旧衣服；明天上午我自己送过去"]
+
+
 def test_leaving_records_nothing(runtime: Runtime, store_of) -> None:
     resident = bound(runtime, "o_leave", ZHANG)
     resident.say("我想捐两袋大米")
