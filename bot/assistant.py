@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session, sessionmaker
 import nlu
 from bot import metrics
 from bot.dialogue.context import Context
-from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.engine import CONTROL_INTENTS, DialogueEngine
 from bot.dialogue.flow import FlowSettings, Prepared
 from bot.dialogue.responses import Responses
-from bot.dialogue.text import fold, plain
+from bot.dialogue.text import fold, plain, two_requests
 from bot.dialogue.turn import DialogView, FormState, Option, Reply, Turn
 from bot.privacy import mask_openid
 from bot.settings import Config
@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 
 #: The NLU reads at most this much of a message.
 MAX_NLU_CHARS = 500
+#: How sure the NLU must be of each part of a message before it is taken as two requests.
+TWO_REQUESTS_CONFIDENCE = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,7 @@ class Assistant:
                  read_factory: sessionmaker[Session], dialogue: DialogueEngine,
                  understanding: nlu.Understanding, sections: dict[str, FlowSettings] | None = None) -> None:
         self.config = config
+        self._connectors = tuple(sorted(config.dialogue.keywords.also, key=len, reverse=True))
         self.sections = sections or {}
         self.responses = responses
         self.factory = factory
@@ -208,12 +211,28 @@ class Assistant:
             parse = self._parse(text[:MAX_NLU_CHARS], now.astimezone(self.zone).date())
             metrics.INTENTS.labels(parse.intent.name).inc()
             metrics.CONFIDENCE.observe(parse.intent.confidence)
-        return Turn(
+        turn = Turn(
             openid=inbound.openid, msg_key=inbound.key, kind=inbound.kind, received_at=now,
             text=text, parse=parse, event=inbound.event, event_key=inbound.event_key,
             photo=inbound.photo, location=inbound.location, link_title=inbound.link_title,
             plain=plain(text) if text else "",
         )
+        return self._two_requests(turn) if text else turn
+
+    def _two_requests(self, turn: Turn) -> Turn:
+        """我家水管漏了，顺便问下这个月水费多少: when the NLU is sure of each part and they ask for two
+        different things, the turn carries both parts (``parts``) beside its whole reading."""
+        parts = two_requests(turn.text, self._connectors)
+        if parts is None:
+            return turn
+        today = turn.received_at.astimezone(self.zone).date()
+        first, second = (self._parse(part[:MAX_NLU_CHARS], today) for part in parts)
+        intents = (first.intent.name, second.intent.name)
+        if intents[0] == intents[1] or set(intents) & CONTROL_INTENTS or \
+                min(first.intent.confidence, second.intent.confidence) < TWO_REQUESTS_CONFIDENCE:
+            return turn
+        return replace(turn, parts=(replace(turn, text=parts[0], parse=first, plain=plain(parts[0])),
+                                    replace(turn, text=parts[1], parse=second, plain=plain(parts[1]))))
 
     # --- inside -------------------------------------------------------------------------------
     def _run(self, turn: Turn, inbound: Inbound, store: Store, conversation: ConversationRow, now: datetime,

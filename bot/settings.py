@@ -81,6 +81,8 @@ class Keywords(_Section):
     #: Said to "please confirm": pick again from the start (换一个 while redeeming means another
     #: gift, not "leave"), as the 重新填写 choice does.
     choose_again: list[str] = Field(default_factory=list)
+    #: Between two requests in one message (我家水管漏了，顺便问下这个月水费多少): both are taken.
+    also: list[str] = Field(default_factory=list)
 
 
 class DialogueConfig(_Section):

@@ -280,6 +280,8 @@ class DialogueEngine:
         return self._understand(turn, ctx, state)
 
     def _understand(self, turn: Turn, ctx: Context, state: FormState) -> Reply:
+        if turn.parts is not None:
+            return self._two_requests(turn.parts, ctx, state)
         taken = self._triggers(Stage.INTENT, turn, ctx, state)
         if taken is not None:
             return taken
@@ -287,6 +289,21 @@ class DialogueEngine:
         if intent is None or intent == OUT_OF_SCOPE or is_noise(turn):
             return self._fallback(turn, ctx, state)
         return self.run_intent(intent, turn, ctx, state)
+
+    def _two_requests(self, parts: tuple[Turn, Turn], ctx: Context, state: FormState) -> Reply:
+        """Two things asked in one message: an answer first and a form's question last (so that
+        the next message answers it), or both answers; when the first part leaves a question
+        open (a form, choices), the second is named so that the resident asks again."""
+        first, second = parts
+        if self._is_form(first.intent) and not self._is_form(second.intent):
+            first, second = second, first
+        answer = self._understand(first, ctx, state)
+        if state.form is not None:  # it asks something (a form, a binding first): the other waits
+            return answer.prefixed(ctx.say("form.later", text=second.text))
+        return answer.followed_by(self._understand(second, ctx, state))
+
+    def _is_form(self, intent: str | None) -> bool:
+        return intent is not None and self.registry.form_named(intent) is not None
 
     def run_intent(self, intent: str, turn: Turn, ctx: Context, state: FormState, *,
                    announce_switch: bool = True) -> Reply:

@@ -79,6 +79,21 @@ def mentioned_group(text: str, groups: Mapping[str, Sequence[str]]) -> str | Non
     return None
 
 
+def two_requests(text: str, connectors: Sequence[str]) -> tuple[str, str] | None:
+    """The two parts of 我家水管漏了，顺便问下这个月水费多少 around its connector (顺便问下, 另外;
+    ``connectors`` longest first), each at least two characters; None when the message has no
+    connector between words."""
+    for connector in connectors:
+        at = text.find(connector)
+        if at <= 0:
+            continue
+        first = text[:at].rstrip("，,。.！!；;、 ")
+        second = text[at + len(connector):].lstrip("，,。.！!；;、：: ")
+        if len(plain(first)) >= 2 and len(plain(second)) >= 2:
+            return first, second
+    return None
+
+
 def mentions(text: str, words: Iterable[str]) -> bool:
     reduced = plain(text)
     return any(plain(word) in reduced for word in words if word)

@@ -62,6 +62,9 @@ class Turn:
     #: True when the flows' ``prepare`` hooks already did the slow work for this message
     #: (before its transaction): the handler must not wait for it again.
     prepared: bool = False
+    #: A message that asks for two things (我家水管漏了，顺便问下水费多少): each part as a turn of
+    #: its own, with its own reading; this turn stays the whole message.
+    parts: tuple[Turn, Turn] | None = None
 
     @property
     def intent(self) -> str | None:
