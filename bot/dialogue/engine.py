@@ -292,8 +292,9 @@ class DialogueEngine:
 
     def _two_requests(self, parts: tuple[Turn, Turn], ctx: Context, state: FormState) -> Reply:
         """Two things asked in one message: an answer first and a form's question last (so that
-        the next message answers it), or both answers; when the first part leaves a question
-        open (a form, choices), the second is named so that the resident asks again."""
+        the next message answers it), or both answers; when the first part leaves a form open
+        (two forms, or a binding asked first), the second is named so that the resident sends it
+        again."""
         first, second = parts
         if self._is_form(first.intent) and not self._is_form(second.intent):
             first, second = second, first
