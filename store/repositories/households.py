@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from store.models import Household, Member
 from store.repositories._by_key import ByKey
@@ -15,11 +15,6 @@ from store.repositories._prepared import Prepared
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _BY_ID = ByKey(Household)  # a bound resident's messages load their flat
 _MEMBER_BY_ID = ByKey(Member)
-# Binding looks a flat up with its members: one statement, built once (members joined cost about
-# half of a second SELECT for them).
-_AT_ADDRESS = (select(Household).where(Household.building == bindparam("building"), Household.room == bindparam("room"))
-               .order_by(Household.id).options(joinedload(Household.members)))
-_AT_ADDRESS_IN_UNIT = _AT_ADDRESS.where(Household.unit == bindparam("unit"))
 _ROSTER_SELECT = (select(Household.id, Member.id, func.coalesce(Member.name, ""), func.coalesce(Member.phone, ""))
                   .select_from(Household).outerjoin(Member, Member.household_id == Household.id)
                   .where(Household.building == bindparam("building"), Household.room == bindparam("room"))
@@ -78,11 +73,10 @@ class HouseholdRepository:
 
     def find_by_address(self, building: str, room: str, unit: str | None = None) -> list[Household]:
         """Flats at this address; without a unit, every unit of the building that has the room."""
+        query = select(Household).where(Household.building == building, Household.room == room)
         if unit:
-            found = self.session.scalars(_AT_ADDRESS_IN_UNIT, {"building": building, "room": room, "unit": unit})
-        else:
-            found = self.session.scalars(_AT_ADDRESS, {"building": building, "room": room})
-        return list(found.unique())
+            query = query.where(Household.unit == unit)
+        return list(self.session.scalars(query.options(selectinload(Household.members))))
 
     def roster_at(self, building: str, room: str, unit: str | None = None) -> list[RosterEntry]:
         """Who the roster lists at this address (as :meth:`find_by_address` finds the flats), as
