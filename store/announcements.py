@@ -57,7 +57,7 @@ _LOADER = ByKey(Announcement)
 
 @lru_cache(maxsize=256)
 def _latest(kinds: tuple[str, ...] | None, words: int, since: bool, limit: bool) -> Prepared:
-    query = select(*Announcement.__table__.columns).order_by(Announcement.created_at.desc(), Announcement.id.desc())
+    query = _LOADER.select().order_by(Announcement.created_at.desc(), Announcement.id.desc())
     if kinds is not None:
         query = query.where(Announcement.kind.in_(kinds) if not kinds else
                             or_(*(Announcement.kind == kind for kind in kinds)))

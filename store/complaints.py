@@ -45,7 +45,7 @@ class Complaint(Base):
 
 # A complaint is read back by its message key on the driver (see ByKey).
 _LOADER = ByKey(Complaint)
-_BY_SOURCE = Prepared(select(*Complaint.__table__.columns).where(Complaint.source_key == bindparam("source_key")))
+_BY_SOURCE = Prepared(_LOADER.select().where(Complaint.source_key == bindparam("source_key")))
 
 
 class ComplaintRepository(Repository):

@@ -151,7 +151,7 @@ class SignupResult:
 
 # The events list is read on every such question: rows on the driver (see ByKey).
 _LOADER = ByKey(Event)
-_UPCOMING = Prepared(select(*Event.__table__.columns)
+_UPCOMING = Prepared(_LOADER.select()
                      .where(Event.status == "active", Event.starts_at > bindparam("now"))
                      .order_by(Event.starts_at, Event.id))
 

@@ -53,8 +53,8 @@ class NewMerchant:
 
 # The neighbourhood services list is read on every such question: rows on the driver (see ByKey).
 _LOADER = ByKey(Merchant)
-_ALL = Prepared(select(*Merchant.__table__.columns).order_by(Merchant.id))
-_ACTIVE = Prepared(select(*Merchant.__table__.columns).where(Merchant.active.is_(True)).order_by(Merchant.id))
+_ALL = Prepared(_LOADER.select().order_by(Merchant.id))
+_ACTIVE = Prepared(_LOADER.select().where(Merchant.active.is_(True)).order_by(Merchant.id))
 
 
 class MerchantRepository(Repository):

@@ -123,16 +123,15 @@ class NewTicket:
 
 # A repair report is written on the driver (see ByKey): the ORM's flush of one new row costs more.
 _LOADER = ByKey(RepairTicket)
-_BY_SOURCE = Prepared(select(*RepairTicket.__table__.columns)
-                      .where(RepairTicket.source_key == bindparam("source_key")))
+_BY_SOURCE = Prepared(_LOADER.select().where(RepairTicket.source_key == bindparam("source_key")))
 
 
 class RepairRepository(Repository):
     def open_ticket(self, ticket: NewTicket, source_key: str, now: datetime) -> tuple[RepairTicket, bool]:
         """Create the ticket for ``source_key`` once; returns (ticket, created)."""
-        existing = _LOADER.all(self.session, _BY_SOURCE, {"source_key": source_key})
-        if existing:
-            return existing[0], False
+        existing = _LOADER.first(self.session, _BY_SOURCE, {"source_key": source_key})
+        if existing is not None:
+            return existing, False
         return _LOADER.add(self.session, {
             "openid": ticket.openid, "household_id": ticket.household_id, "category": ticket.category,
             "location": ticket.location, "description": ticket.description, "phone": ticket.phone,

@@ -55,8 +55,7 @@ def new_bind_code() -> str:
 
 # Who to tell is read on every hand-off: rows on the driver (see ByKey).
 _LOADER = ByKey(Staff)
-_BOUND = Prepared(select(*Staff.__table__.columns).where(Staff.active.is_(True), Staff.openid.is_not(None))
-                  .order_by(Staff.id))
+_BOUND = Prepared(_LOADER.select().where(Staff.active.is_(True), Staff.openid.is_not(None)).order_by(Staff.id))
 
 
 class StaffRepository(Repository):

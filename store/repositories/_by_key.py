@@ -19,7 +19,7 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import bindparam, insert, inspect, select
+from sqlalchemy import Select, bindparam, insert, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_dict, instance_state
 
@@ -46,10 +46,20 @@ class ByKey(Generic[T]):
         key_at = next(at for at, column in enumerate(columns) if column is key_column)
         return mapper, names, key_at, Prepared(select(*columns).where(key_column == bindparam("key")))
 
+    def select(self) -> Select[Any]:
+        """A SELECT of every column of the table, in the table's order: what :meth:`all` and
+        :meth:`first` read (add the WHERE and ORDER BY, then wrap it in ``Prepared``)."""
+        return select(*self.model.__table__.columns)  # type: ignore[attr-defined]
+
+    def first(self, session: Session, statement: Prepared, params: dict[str, Any]) -> T | None:
+        """The first instance :meth:`all` would give, or None."""
+        found = self.all(session, statement, params)
+        return found[0] if found else None
+
     def all(self, session: Session, statement: Prepared, params: dict[str, Any]) -> list[T]:
-        """The instances a SELECT of every column of the table (in the table's order) finds, as
-        ``session.scalars`` of the same query would give them: what the unit of work changed is
-        written first, and an instance it already holds is that one."""
+        """The instances a SELECT of every column of the table (in the table's order,
+        :meth:`select`) finds, as ``session.scalars`` of the same query would give them: what the
+        unit of work changed is written first, and an instance it already holds is that one."""
         if session.autoflush:
             session.flush()  # nothing to do when nothing changed
         mapper, _, key_at, _ = self._plan

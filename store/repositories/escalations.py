@@ -12,10 +12,9 @@ from store.repositories._prepared import Prepared
 
 # Every hand-off and every message while a case is open look the case up: on the driver (see ByKey).
 _LOADER = ByKey(Escalation)
-_COLUMNS = tuple(Escalation.__table__.columns)
-_BY_SOURCE = Prepared(select(*_COLUMNS).where(Escalation.source_key == bindparam("source_key")))
-_OPEN_FOR = Prepared(select(*_COLUMNS).where(Escalation.openid == bindparam("openid"),
-                                             or_(Escalation.status == "open", Escalation.status == "replied"))
+_BY_SOURCE = Prepared(_LOADER.select().where(Escalation.source_key == bindparam("source_key")))
+_OPEN_FOR = Prepared(_LOADER.select().where(Escalation.openid == bindparam("openid"),
+                                            or_(Escalation.status == "open", Escalation.status == "replied"))
                      .order_by(Escalation.id.desc()).limit(1))
 
 
@@ -36,13 +35,11 @@ class EscalationRepository:
 
     def by_source(self, source_key: str) -> Escalation | None:
         """The case opened for ``source_key`` (a message, a ticket's day), if there is one."""
-        found = _LOADER.all(self.session, _BY_SOURCE, {"source_key": source_key})
-        return found[0] if found else None
+        return _LOADER.first(self.session, _BY_SOURCE, {"source_key": source_key})
 
     def open_for(self, openid: str) -> Escalation | None:
         """The resident's case that staff have not closed yet (waiting, or answered), if any."""
-        found = _LOADER.all(self.session, _OPEN_FOR, {"openid": openid})
-        return found[0] if found else None
+        return _LOADER.first(self.session, _OPEN_FOR, {"openid": openid})
 
     def append(self, escalation: Escalation, text: str, now: datetime) -> None:
         escalation.text = f"{escalation.text}\n{text}" if escalation.text else text
