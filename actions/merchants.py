@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Annotated
 
 from fastapi import Path
@@ -75,13 +76,9 @@ class MerchantSettings(FlowSettings):
     def table(self) -> dict[str, tuple[str, ...]]:
         """Each service with all the words for it, reduced as messages are (worked out once per
         settings: every message that falls through to the directory asks for it)."""
-        kept = _TABLES.get(id(self))
-        if kept is not None and kept[0] is self:
-            return kept[1]
-        table = self._table()
-        _TABLES[id(self)] = (self, table)
-        return table
+        return self._table
 
+    @cached_property
     def _table(self) -> dict[str, tuple[str, ...]]:
         merged: dict[str, list[str]] = {name: list(words) for name, words in self.synonyms.items()}
         for name, words in self.extra_synonyms.items():
@@ -149,8 +146,8 @@ def rank(text: str, merchants: Iterable[Merchant], table: dict[str, tuple[str, .
 
 
 Profile = tuple[str, str, tuple[str, ...], set[str], set[str], str]
-_TABLES: dict[int, tuple[MerchantSettings, dict[str, tuple[str, ...]]]] = {}
-_PROFILES: dict[tuple[int, object, int], Profile] = {}
+# Keyed by the table's id, and holding the table itself so that no other table can take that id.
+_PROFILES: dict[tuple[int, object, int], tuple[dict[str, tuple[str, ...]], Profile]] = {}
 
 
 def _profile(merchant: Merchant, table: dict[str, tuple[str, ...]]) -> Profile:
@@ -165,8 +162,8 @@ def _profile(merchant: Merchant, table: dict[str, tuple[str, ...]]) -> Profile:
         offers = services_in("|".join(tags), table) - is_service
         if len(_PROFILES) > 4096:
             _PROFILES.clear()
-        kept = _PROFILES[key] = (category, name, tags, is_service, offers, "|".join([name, category, *tags]))
-    return kept
+        kept = _PROFILES[key] = (table, (category, name, tags, is_service, offers, "|".join([name, category, *tags])))
+    return kept[1]
 
 
 @flow.action("merchant")
