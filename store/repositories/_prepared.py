@@ -29,12 +29,10 @@ Processor = Callable[[Any], Any]
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     sql: str
-    names: tuple[str, ...]                                 #: bound names, in the order of the ``?``
+    binds: tuple[tuple[str, Processor | None], ...]        #: each ``?``'s bound name and its processor
     constants: dict[str, Any]                              #: values bound in the statement itself
-    binds: tuple[Processor | None, ...]                    #: per position
-    results: tuple[Processor | None, ...] | None           #: per result column; None: no rows
-    pairs: tuple[tuple[str, Processor | None], ...] = ()   #: ``names`` with ``binds``
-    converted: tuple[tuple[int, Processor], ...] = ()      #: the result columns that have a processor
+    returns_rows: bool                                     #: a SELECT or … RETURNING
+    converted: tuple[tuple[int, Processor], ...]           #: the result columns that have a processor
 
 
 class Prepared:
@@ -51,7 +49,7 @@ class Prepared:
             result = connection.execute(self.statement, params)
             return [tuple(row) for row in result] if result.returns_rows else []
         cursor = self._run(connection, compiled, [params])
-        if compiled.results is None:
+        if not compiled.returns_rows:
             return []
         fetched = cursor.fetchall()
         converted = compiled.converted
@@ -88,10 +86,10 @@ class Prepared:
     @staticmethod
     def _run(connection: Connection, compiled: _Compiled, many: list[dict[str, Any]]) -> Any:
         rows = []
-        pairs = compiled.pairs
+        binds = compiled.binds
         for params in many:
             values = compiled.constants | params if compiled.constants else params
-            rows.append(tuple([values[name] if process is None else process(values[name]) for name, process in pairs]))
+            rows.append(tuple([values[name] if process is None else process(values[name]) for name, process in binds]))
         driver = connection.connection.dbapi_connection
         assert driver is not None
         try:
@@ -127,10 +125,7 @@ def _compile(statement: Any, dialect: Dialect, names: tuple[str, ...]) -> _Compi
     if set(order) - set(names) - set(constants):
         return None
     processors = compiled._bind_processors
-    results: tuple[Processor | None, ...] | None = None
-    if compiled._result_columns:
-        results = tuple(column.type._cached_result_processor(dialect, None) for column in compiled._result_columns)
-    binds = tuple(processors.get(name) for name in order)
-    converted = tuple((at, process) for at, process in enumerate(results or ()) if process is not None)
-    return _Compiled(compiled.string, order, constants, binds, results, tuple(zip(order, binds, strict=True)),
-                     converted)
+    results = [column.type._cached_result_processor(dialect, None) for column in compiled._result_columns]
+    converted = tuple((at, process) for at, process in enumerate(results) if process is not None)
+    return _Compiled(compiled.string, tuple((name, processors.get(name)) for name in order), constants,
+                     bool(compiled._result_columns), converted)
