@@ -27,7 +27,7 @@ from bot.scheduler import Scheduler
 from bot.webhook import SUCCESS, WeChatEndpoint
 from bot.wechat.api import WeChatApi
 from store import Store
-from store.db import schema_is_current, transaction
+from store.db import Checkpointer, schema_is_current, transaction
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ def create_app(runtime: Runtime, *, background: bool = True, routers: Iterable[A
     writer = writer_for(runtime)
     endpoint = WeChatEndpoint(settings, runtime.assistant, executor, writer)
     outbox = _outbox_worker(runtime)
+    checkpointer = Checkpointer(runtime.database, settings.config.server.wal_checkpoint_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -48,12 +49,14 @@ def create_app(runtime: Runtime, *, background: bool = True, routers: Iterable[A
         if scheduler is not None:
             scheduler.start()
         endpoint.redelivery.resume()  # what a stopped worker left waiting for the database
+        checkpointer.start()  # SQLite: the log copied into the database off the event loop
         _settle_heap()
         try:
             yield
         finally:
             if scheduler is not None:
                 scheduler.stop()
+            checkpointer.stop()
             executor.shutdown(wait=False, cancel_futures=True)
             if writer is not None:
                 writer.shutdown(wait=False, cancel_futures=True)
@@ -70,6 +73,7 @@ def create_app(runtime: Runtime, *, background: bool = True, routers: Iterable[A
     app.state.runtime = runtime
     app.state.outbox = outbox
     app.state.redelivery = endpoint.redelivery
+    app.state.checkpointer = checkpointer
     # Plain Starlette routes: the webhook reads its request itself, so FastAPI's per-request
     # dependency solving would be work for nothing on every message.
     app.add_route("/wechat", endpoint.verify, methods=["GET"], include_in_schema=False)

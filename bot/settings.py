@@ -63,6 +63,9 @@ class ServerConfig(_Section):
     worker_threads: int = Field(16, ge=1, le=256)
     #: SQLite: a message whose transaction can start at once is taken on the event loop.
     turns_on_event_loop: bool = True
+    #: SQLite: seconds between copies of the write-ahead log into the database, made by a thread
+    #: of their own (0: SQLite's writers do it themselves, on the event loop).
+    wal_checkpoint_seconds: float = Field(0.1, ge=0, le=60)
 
 
 class Keywords(_Section):

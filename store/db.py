@@ -7,7 +7,9 @@ row locks from the repositories (``SELECT … FOR UPDATE``).
 """
 from __future__ import annotations
 
+import logging
 import re
+import sqlite3
 import threading
 import weakref
 from collections.abc import Iterator
@@ -21,6 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from store.repositories._prepared import driver_sql
 
+log = logging.getLogger(__name__)
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 READ_ONLY = "linli_read_only"
 #: Execution option of a transaction that must not wait for SQLite's write lock (see :func:`transaction`).
@@ -30,6 +34,14 @@ BUSY_TIMEOUT_MS = 30000
 _BUSY_TIMEOUT = "linli_busy_timeout"  # a connection's own setting, in its pool record's info
 #: Seconds to wait for a PostgreSQL connection (and for a free one in the pool).
 CONNECT_TIMEOUT = 3
+#: Pages of write-ahead log after which a SQLite writer copies the log into the database
+#: itself while a :class:`Checkpointer` does it for the process (a backstop, should the
+#: checkpointer fall behind); SQLite's own default is 1,000.
+WAL_BACKSTOP_PAGES = 20000
+_AUTOCHECKPOINT = "linli_wal_autocheckpoint"  # a connection's own setting, in its pool record's info
+_DEFAULT_AUTOCHECKPOINT = 1000
+#: Databases (by file) whose writers leave checkpoints to a running :class:`Checkpointer`.
+_checkpointed: set[str] = set()
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -58,6 +70,8 @@ def unavailable(error: BaseException) -> bool:
 
 
 def _tune_sqlite(engine: Engine) -> None:
+    database = _database_file(engine)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin.
@@ -75,15 +89,20 @@ def _tune_sqlite(engine: Engine) -> None:
         # Writers take the lock up front (no deadlocked upgrades); readers never wait in WAL mode.
         options = connection.get_execution_options()
         if options.get(NO_WAIT, False):
-            _begin_without_waiting(connection)
+            _begin_without_waiting(connection, database)
             return
         _busy_timeout(connection, BUSY_TIMEOUT_MS)
-        driver_sql(connection, "BEGIN" if options.get(READ_ONLY, False) else "BEGIN IMMEDIATE")  # on the driver
+        if options.get(READ_ONLY, False):
+            driver_sql(connection, "BEGIN")  # on the driver
+            return
+        _autocheckpoint(connection, database)
+        driver_sql(connection, "BEGIN IMMEDIATE")
 
 
-def _begin_without_waiting(connection: Any) -> None:
+def _begin_without_waiting(connection: Any, database: str | None) -> None:
     """BEGIN IMMEDIATE, or :class:`WriterBusy` at once when another process is writing."""
     _busy_timeout(connection, 0)
+    _autocheckpoint(connection, database)
     try:
         connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
     except connection.dialect.loaded_dbapi.OperationalError as error:
@@ -97,6 +116,99 @@ def _busy_timeout(connection: Any, milliseconds: int) -> None:
     if info.get(_BUSY_TIMEOUT) != milliseconds:
         driver_sql(connection, f"PRAGMA busy_timeout={milliseconds}")
         info[_BUSY_TIMEOUT] = milliseconds
+
+
+def _autocheckpoint(connection: Any, database: str | None) -> None:
+    """The size of write-ahead log at which this connection's commits copy it into the
+    database: SQLite's default, or only a backstop while a :class:`Checkpointer` runs."""
+    pages = WAL_BACKSTOP_PAGES if database in _checkpointed else _DEFAULT_AUTOCHECKPOINT
+    info = connection.connection.info
+    if info.get(_AUTOCHECKPOINT, _DEFAULT_AUTOCHECKPOINT) != pages:
+        driver_sql(connection, f"PRAGMA wal_autocheckpoint={pages}")
+        info[_AUTOCHECKPOINT] = pages
+
+
+def _database_file(engine: Engine) -> str | None:
+    """The file of a SQLite database (None in memory or for another backend)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return str(Path(database).resolve())
+
+
+class Checkpointer:
+    """Copies SQLite's write-ahead log into the database file from a thread of its own.
+
+    Left to itself, SQLite has the writer whose commit takes the log past 1,000 pages do the
+    copy, two ``fdatasync`` calls included: on the server that writer is the event loop, and
+    every reply waits while the disk syncs (a few milliseconds each time, several times a
+    second under load, and over 100 ms when the disk is busy; bench/RESULTS.md). Here a thread
+    runs a PASSIVE checkpoint every ``every`` seconds, which never waits for or blocks a writer
+    or a reader, with the interpreter lock released while SQLite works; the writers keep their
+    own checkpoint only as a backstop (:data:`WAL_BACKSTOP_PAGES`). A database in memory, or
+    not on SQLite, has nothing to do and no thread."""
+
+    def __init__(self, engine: Engine, every: float = 0.1) -> None:
+        self.database = _database_file(engine)
+        self.every = every
+        #: checkpoints that found pages to copy
+        self.runs = 0
+        self._last: tuple[int, int] = (0, 0)  # the log's pages and those copied, as last seen
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        if self.database is None or self.every <= 0 or self.running:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, args=(self.database,), name="wal-checkpoint",
+                                        daemon=True)
+        _checkpointed.add(self.database)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is None:
+            return
+        self._stop.set()
+        self._thread.join(timeout=10)
+        self._thread = None
+        if self.database is not None:
+            _checkpointed.discard(self.database)
+
+    def _run(self, database: str) -> None:
+        connection: sqlite3.Connection | None = None
+        failed = ""
+        try:
+            while not self._stop.wait(self.every):
+                try:
+                    if connection is None:
+                        connection = sqlite3.connect(database, timeout=0, isolation_level=None,
+                                                     check_same_thread=False)
+                    self._checkpoint(connection)
+                    failed = ""
+                except sqlite3.Error as error:  # the writers' own backstop keeps the log in bounds meanwhile
+                    if str(error) != failed:
+                        log.warning("WAL checkpoint of %s failed: %s", database, error)
+                        failed = str(error)
+                    if connection is not None:
+                        connection.close()
+                        connection = None
+        finally:
+            if connection is not None:
+                connection.close()
+            _checkpointed.discard(database)
+
+    def _checkpoint(self, connection: sqlite3.Connection) -> None:
+        _busy, logged, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if copied > 0 and (logged, copied) != self._last:
+            self.runs += 1
+        self._last = (logged, copied)
 
 
 def make_sessionmaker(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
