@@ -127,6 +127,7 @@ class BindHousehold(Form):
     slots = ("address", "member_name", "phone_tail", "switch")
     numeric_slots = frozenset({"address", "phone_tail"})
     words = "binding"
+    corrected_while_asking = ("member_name", "address")
 
     def aside(self, slots: Mapping[str, Any], turn: Turn, ctx: Context) -> str | None:
         """忘了 / 不记得了: a person can check who they are instead, and how to reach one."""

@@ -534,20 +534,24 @@ class DialogueEngine:
 
     def _correct(self, form: Form, fix: Correction, turn: Turn, ctx: Context, state: FormState) -> Reply:
         """不对，是… / 改成… / 是X不是Y: the slots the corrected words answer are replaced (Y by X
-        inside a value that has Y); when they name none, they answer the question asked, or
-        else the slot filled last."""
+        inside a value that has Y); when they name none, they answer the question asked (or
+        else the slot filled last), or one of the answers the form lets be corrected meanwhile
+        (``Form.corrected_while_asking``)."""
         corrected = fix.turn
         changed = self._substitute(form, fix, turn, ctx, state) or self._fill_others(
             form, None, corrected, ctx, state, refill=True)
         if not changed:
-            target = state.requested_slot if state.requested_slot not in (None, CONFIRM) else self._last_filled(
+            asked = state.requested_slot if state.requested_slot not in (None, CONFIRM) else self._last_filled(
                 form, state)
-            if target is not None:
+            targets = [asked] if asked is not None else []
+            targets += [slot for slot in form.corrected_while_asking if slot in state.slots and slot != asked]
+            for target in targets:
                 value = form.extract(target, corrected, ctx, requested=True)
                 checked = form.validate(target, value, corrected, ctx) if value is not None else None
                 if checked is not None:
                     state.slots[target] = checked
                     changed = True
+                    break
         if not changed:
             if state.requested_slot == CONFIRM:
                 return form.ask_confirmation(state.slots, ctx).prefixed(ctx.say("form.what_to_change"))

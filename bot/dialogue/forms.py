@@ -40,6 +40,10 @@ class Form:
     accepts_photo: ClassVar[bool] = False
     #: Section of the responses file holding this form's prompts (default: the form's name).
     words: ClassVar[str] = ""
+    #: Slots a correction may change while another is asked (不对，名字是张三 while the phone is
+    #: asked): tried in this order when the corrected words do not answer the open question.
+    #: Only slots whose extractors say no to what is not theirs, even when asked.
+    corrected_while_asking: ClassVar[tuple[str, ...]] = ()
 
     @property
     def section(self) -> str:

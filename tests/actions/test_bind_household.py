@@ -40,6 +40,28 @@ def test_binding_step_by_step(runtime: Runtime, store_of) -> None:
     assert bound_household(store_of, "o_steps") == "3-502"
 
 
+@pytest.mark.parametrize("fix", ["不对，名字是张三", "名字说错了，是张三", "名字不对，是张三", "名字改成张三",
+                                 "不对，是张三"])
+def test_a_name_corrected_while_the_phone_is_asked_is_taken(runtime: Runtime, store_of, fix: str) -> None:
+    resident = Resident(runtime, "o_fix_name")
+    resident.say("我想绑定住户")
+    resident.say("3-502")
+    assert "后四位" in resident.say("李四")  # not who is registered there
+    assert "后四位" in resident.say(fix)
+    assert "绑定成功" in resident.say("1234")
+    assert bound_household(store_of, "o_fix_name") == "3-502"
+
+
+def test_a_flat_corrected_while_the_phone_is_asked_is_taken(runtime: Runtime, store_of) -> None:
+    resident = Resident(runtime, "o_fix_flat")
+    resident.say("我想绑定住户")
+    resident.say("3-503")
+    resident.say("张三")
+    assert "后四位" in resident.say("房号写错了，是3-502")
+    assert "绑定成功" in resident.say("1234")
+    assert bound_household(store_of, "o_fix_flat") == "3-502"
+
+
 def test_wrong_phone_digits_do_not_bind(runtime: Runtime, store_of) -> None:
     reply = Resident(runtime, "o_wrong").say("绑定 3-502 张三 9999")
     assert "对不上" in reply
