@@ -66,7 +66,7 @@ def follow_up(turn: Turn, ctx: Context) -> Reply | None:
 
 def _asked_before(turn: Turn, ctx: Context) -> tuple[str, ...] | None:
     """The fees the last answer was about, when this message only follows it up (交了吗, 欠多少)
-    within ``follow_up_minutes``; None otherwise."""
+    within ``follow_up_minutes`` and nothing else was asked in between; None otherwise."""
     settings = flow.config(ctx)
     asked = ctx.dialog.slots.get(ASKED)
     if not isinstance(asked, dict) or not asked.get("types") or turn.plain not in plain_set(settings.follow_up_words):
@@ -76,6 +76,9 @@ def _asked_before(turn: Turn, ctx: Context) -> tuple[str, ...] | None:
     except ValueError:
         return None
     if ctx.now - at > timedelta(minutes=settings.follow_up_minutes):
+        return None
+    last = ctx.dialog.last_activity
+    if last is not None and last > at:  # another answer came since: the conversation has moved on
         return None
     return tuple(str(t) for t in asked["types"] if str(t) in BILL_TYPES)
 

@@ -319,7 +319,10 @@ class DialogView:
     requested_slot: str | None
     options: tuple[Option, ...]
     pending_intent: str | None
+    #: When the conversation last changed before this message (None: never).
+    last_activity: datetime | None = None
 
     @classmethod
     def of(cls, state: FormState) -> DialogView:
-        return cls(state.form, dict(state.slots), state.requested_slot, tuple(state.options), state.pending_intent)
+        return cls(state.form, dict(state.slots), state.requested_slot, tuple(state.options), state.pending_intent,
+                   state.last_activity)

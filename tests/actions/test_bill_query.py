@@ -200,6 +200,13 @@ def test_a_follow_up_is_about_the_fee_just_asked_about(resident: Resident, follo
     assert "物业费" in resident.say("账单")  # a new question, not a follow-up: everything again
 
 
+def test_a_follow_up_after_another_question_is_a_question_of_its_own(resident: Resident) -> None:
+    resident.say("水费多少")
+    resident.say("报修进度")
+    reply = resident.say("交了吗")  # about what, is no longer clear: every bill of the flat
+    assert "水费" in reply and "物业费" in reply
+
+
 def test_a_follow_up_long_after_is_a_question_of_its_own(runtime: Runtime, resident: Resident, store_of) -> None:
     from datetime import timedelta
 
