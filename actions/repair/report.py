@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from actions.repair import flow
+from actions.repair import RepairSettings, flow
 from actions.repair.reading import (
     BARE_REQUEST,
     GREETING_LEAD,
@@ -25,7 +25,7 @@ from actions.repair.reading import (
 )
 from bot.dialogue import CONFIRM, SKIPPED, Context, Form, Option, Reply, Turn
 from bot.dialogue.engine import CONTROL_INTENTS, DIGRESSION_CONFIDENCE
-from bot.dialogue.text import chinese_punctuation, core_word, is_noise, mentions, plain, without_emoticons
+from bot.dialogue.text import asks, chinese_punctuation, core_word, is_noise, mentions, plain, without_emoticons
 from bot.privacy import mask_phone
 from bot.wechat.scene import Building, building_of
 from nlu.types import OUT_OF_SCOPE
@@ -47,6 +47,19 @@ def _not_an_answer(turn: Turn, ctx: Context) -> bool:
     if intent in CONTROL_INTENTS and intent != OUT_OF_SCOPE and turn.confidence >= 0.5:
         return True
     return bool(sure and intent not in (None, OUT_OF_SCOPE, RepairReport.name))
+
+
+_HOUR = re.compile(r"[0-9一二三四五六七八九十两]{1,3}点")
+_MAX_VISIT_CHARS = 20
+
+
+def _visit_time(turn: Turn, settings: RepairSettings) -> bool:
+    """A short message that only says when someone is home (明天上午, 晚上7点以后): not a
+    question (师傅什么时候来), not more about the fault."""
+    words = turn.plain
+    if not 0 < len(words) <= _MAX_VISIT_CHARS or asks(turn.text) or says_fault(turn.text, settings):
+        return False
+    return mentions(turn.text, settings.visit_words) or bool(_HOUR.search(words))
 
 
 def _yes_words(ctx: Context) -> frozenset[str]:
@@ -118,9 +131,14 @@ class RepairReport(Form):
         return None
 
     def addition(self, turn: Turn, ctx: Context) -> tuple[str, str] | None:
-        """More about the fault while something else is asked (按钮失灵了，按了没反应)."""
+        """More about the fault while something else is asked (按钮失灵了，按了没反应), or when
+        someone is home for the visit (明天上午, 下午三点以后在家)."""
         settings = flow.config(ctx)
-        if turn.tapped or _not_an_answer(turn, ctx) or only_place(turn, settings):
+        if turn.tapped:
+            return None
+        if _visit_time(turn, settings) and ctx.dialog.slots.get("repair_category") not in settings.public_categories:
+            return ("description", ctx.say("repair.visit_time", time=chinese_punctuation(turn.text.strip())))
+        if _not_an_answer(turn, ctx) or only_place(turn, settings):
             return None
         return ("description", turn.text.strip()) if says_fault(turn.text, settings) else None
 

@@ -503,13 +503,24 @@ class DialogueEngine:
             return self._miss(form, turn, ctx, state, form.invalid(str(slot), ctx))
         if leaves_form(turn, self._leave):
             return self.cancel(turn, ctx, state)
-        addition = form.addition(turn, ctx)
-        if addition is not None and state.slots.get(addition[0]):
-            name, words = addition
-            if words not in str(state.slots[name]):
-                state.slots[name] = f"{state.slots[name]}；{words}"
+        if self._add(form, turn, ctx, state):
             return self._reask(form, turn, ctx, state).prefixed(ctx.say("form.noted"))
         return self._aside(form, turn, ctx, state) or self._digress(form, turn, ctx, state)
+
+    @staticmethod
+    def _add(form: Form, turn: Turn, ctx: Context, state: FormState) -> bool:
+        """More words for a slot already answered (``Form.addition``), kept beside what it has
+        (or instead of a skip)."""
+        addition = form.addition(turn, ctx)
+        if addition is None or addition[0] not in state.slots:
+            return False
+        name, words = addition
+        before = state.slots[name]
+        if before == SKIPPED:
+            state.slots[name] = words
+        elif words not in str(before):
+            state.slots[name] = f"{before}；{words}"
+        return True
 
     def _aside(self, form: Form, turn: Turn, ctx: Context, state: FormState) -> Reply | None:
         """A question about the form's own subject is answered, and its question asked again."""
@@ -671,6 +682,8 @@ class DialogueEngine:
             return form.ask_confirmation(state.slots, ctx).prefixed(ctx.say("form.what_to_change"))
         if not asks(turn.text) and self._fill_others(form, None, turn, ctx, state, refill=True):
             return form.ask_confirmation(state.slots, ctx).prefixed(ctx.say("form.corrected"))
+        if self._add(form, turn, ctx, state):
+            return form.ask_confirmation(state.slots, ctx).prefixed(ctx.say("form.noted"))
         return self._aside(form, turn, ctx, state) or self._digress(form, turn, ctx, state)
 
     def _confirmed(self, form: Form, answer: str, turn: Turn, ctx: Context, state: FormState) -> Reply:

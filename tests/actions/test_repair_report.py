@@ -40,6 +40,23 @@ def test_a_room_or_a_place_given_at_the_confirmation_says_where(runtime: Runtime
     assert (ticket.category, ticket.location, ticket.description) == ("electrical", "3-502 客厅", "我家那个灯不亮了")
 
 
+@pytest.mark.parametrize("when", ["明天上午", "下午三点以后在家", "晚上7点以后", "周末才有人"])
+def test_when_someone_is_home_is_kept_with_the_report(runtime: Runtime, store_of, when: str) -> None:
+    resident = bound(runtime, "o_visit")
+    resident.say("我家厨房水槽堵了")
+    summary = resident.say(when)  # at the confirmation
+    assert "记下了" in summary and f"方便上门：{when}" in summary
+    assert "报修已提交" in resident.say("1")
+    [ticket] = tickets(store_of)
+    assert ticket.description == f"我家厨房水槽堵了；方便上门：{when}"
+
+
+def test_asking_when_the_repairer_comes_is_not_a_time_to_keep(runtime: Runtime, store_of) -> None:
+    resident = bound(runtime, "o_when")
+    resident.say("我家厨房水槽堵了")
+    assert "方便上门" not in resident.say("师傅明天什么时候来")
+
+
 def test_step_by_step_report_from_an_unbound_resident(runtime: Runtime, store_of) -> None:
     resident = Resident(runtime, "o_steps")
     assert "什么坏了" in resident.say("报修")
