@@ -266,7 +266,8 @@ def transaction(factory: sessionmaker[Session], *, wait: bool = True) -> Iterato
         raise WriterBusy("another writer holds the database")
     try:
         connection = _writer_connection(factory, wait=wait)
-        connection.execution_options(**{NO_WAIT: not wait})  # read by BEGIN (_on_begin)
+        if connection.get_execution_options().get(NO_WAIT) is not (not wait):  # read by BEGIN (_on_begin)
+            connection.execution_options(**{NO_WAIT: not wait})
         try:
             with factory(bind=connection) as session, session.begin():
                 session.connection()  # BEGIN IMMEDIATE now, or WriterBusy

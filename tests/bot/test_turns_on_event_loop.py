@@ -10,13 +10,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from starlette.testclient import TestClient
 
 from bot.app import create_app
 from bot.runtime import Runtime
 from store import Store
 from store.clock import utcnow
-from store.db import WriterBusy, transaction
+from store.db import NO_WAIT, WriterBusy, transaction
 from tests.conftest import AES_KEY, APPID, BACKEND, TOKEN
 from tests.waiting import wait_for
 from tests.wechat_client import WeChatServer
@@ -209,3 +210,13 @@ def test_writers_take_turns_on_one_kept_connection_until_something_goes_wrong(ru
     runtime.database.dispose()  # the pool's connections are done with: so is the kept one
     with transaction(runtime.factory) as session:
         assert session.connection().connection.dbapi_connection is not kept
+
+
+def test_the_kept_connection_is_told_whether_to_wait_only_when_that_changes(runtime: Runtime) -> None:
+    told: list[bool] = []
+    event.listen(runtime.database, "set_connection_execution_options",
+                 lambda connection, options: told.append(bool(options.get(NO_WAIT))))
+    for wait in (True, True, False, False, True):
+        with transaction(runtime.factory, wait=wait) as session:
+            Store(session).conversations.lock_row("o_told")
+    assert told in ([False, True, False], [True, False])  # each change once (none if it already was so)
