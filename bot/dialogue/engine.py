@@ -112,9 +112,11 @@ class DialogueEngine:
         return last is not None and ctx.now - last > self._form_timeout
 
     # --- applying what handlers return --------------------------------------------------------
-    def _call(self, handler: Handler, turn: Turn, ctx: Context, state: FormState) -> Reply | None:
-        """Run a handler with a fresh view of the conversation and apply what it changes."""
-        ctx.dialog = DialogView.of(state)
+    def _call(self, handler: Handler, turn: Turn, ctx: Context, state: FormState,
+              view: DialogView | None = None) -> Reply | None:
+        """Run a handler with a fresh view of the conversation (``view``: one taken since the
+        state last changed) and apply what it changes."""
+        ctx.dialog = view or DialogView.of(state)
         reply = handler(turn, ctx)
         if reply is not None:
             self._apply(reply, ctx, state)
@@ -166,9 +168,10 @@ class DialogueEngine:
         return self._again(ctx.say("channel.unsupported"), turn, ctx, state)
 
     def _triggers(self, stage: Stage, turn: Turn, ctx: Context, state: FormState) -> Reply | None:
+        view = DialogView.of(state)  # a trigger that answers nothing changes nothing
         for trigger in self.registry.triggers_at(stage, turn.kind):
             try:
-                reply = self._call(trigger.handle, turn, ctx, state)
+                reply = self._call(trigger.handle, turn, ctx, state, view)
             except BindingRequired as error:
                 return self._bind_first(error, turn, ctx, state)
             if reply is None:

@@ -298,3 +298,17 @@ def test_a_question_at_a_confirmation_does_not_submit(resident: Resident, store_
 def test_a_wechat_emoticon_alone_is_noise_with_the_menu(resident: Resident, emoticon: str) -> None:
     assert "没看懂" in resident.say(emoticon)
     assert resident.options[:2] == ["物业报修", "报修进度"]
+
+
+def test_the_triggers_of_a_message_share_one_view_of_the_conversation(runtime: Runtime,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.dialogue.turn import DialogView
+
+    views: list[int] = []
+    taken = DialogView.of.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(DialogView, "of", classmethod(lambda cls, state: views.append(1) or taken(cls, state)))
+    resident = Resident(runtime, "o_one_view")
+    for text in ("你好", "水费多少", "我家水管漏了"):
+        views.clear()
+        resident.say(text)
+        assert len(views) <= 10, text  # not one per trigger asked (about a dozen of them)
