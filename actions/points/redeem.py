@@ -20,6 +20,7 @@ from actions.points import flow
 from actions.points.balance import pickup, waiting_reply
 from bot.dialogue import Context, Form, Option, Reply, Turn
 from bot.dialogue.text import is_noise, mentions, plain
+from bot.dialogue.turn import Said
 from store.points import PointsRepository
 from store.rewards import Redeemed, Reward, RewardRepository
 
@@ -39,6 +40,16 @@ def _number(token: str) -> int:
 
 #: How many of something (两袋, 3条): one reward is redeemed at a time, so it names nothing.
 _HOW_MANY = re.compile(r"[\d一二两三四五六七八九十几]+(?:个|条|袋|瓶|件|份|包|块|盒|桶|样)")
+
+
+def _how_many(text: str) -> int:
+    """How many the words ask for (换两条毛巾 → 2); 1 when they say no number."""
+    for found in _HOW_MANY.finditer(plain(text)):
+        token = found.group()[:-1]
+        count = int(token) if token.isdigit() else _NUMERALS.get(token, 10 if token == "十" else 0)
+        if count > 1:
+            return count
+    return 1
 
 
 def _rest_of(text: str) -> str:
@@ -63,6 +74,10 @@ def named_reward(text: str, rewards: list[Reward]) -> Reward | None:
     return partial[0] if len(partial) == 1 else None
 
 
+#: How many of the reward the resident asked for, when more than one (not a slot that is asked).
+ASKED_COUNT = "asked_count"
+
+
 @flow.form
 class Redeem(Form):
     name = "points_redeem"
@@ -72,9 +87,14 @@ class Redeem(Form):
 
     # --- start -----------------------------------------------------------------------------
     def prefill(self, turn: Turn, ctx: Context) -> dict[str, Any]:
-        """A tapped reward (from a list shown earlier) is the one meant."""
+        """A tapped reward (from a list shown earlier) is the one meant; more than one asked for
+        (换两条毛巾) is remembered, for the confirmation to say that one is had at a time."""
         choice = ctx.dialog.slots.get("_choice") or {}
-        return {"reward": int(choice["reward"])} if choice.get("reward") else {}
+        slots: dict[str, Any] = {"reward": int(choice["reward"])} if choice.get("reward") else {}
+        count = 1 if turn.tapped else _how_many(turn.text)
+        if count > 1:
+            slots[ASKED_COUNT] = count
+        return slots
 
     def begin(self, slots: Mapping[str, Any], turn: Turn, ctx: Context) -> Reply | None:
         household = ctx.require_household(turn)
@@ -181,8 +201,12 @@ class Redeem(Form):
         assert reward is not None and household is not None
         balance = ctx.store[PointsRepository].balance(household.id)
         place, hours = pickup(ctx)
-        return ctx.say("points.summary", reward=reward.name, points=reward.points, balance=balance,
-                       left=balance - reward.points, place=place, hours=hours)
+        summary = ctx.say("points.summary", reward=reward.name, points=reward.points, balance=balance,
+                          left=balance - reward.points, place=place, hours=hours)
+        count = int(slots.get(ASKED_COUNT) or 1)
+        if count > 1:  # the summary's own key stays with it
+            return Said(f"{summary}\n{ctx.say('points.one_at_a_time', count=count, reward=reward.name)}", summary.key)
+        return summary
 
     def submit(self, slots: dict[str, Any], turn: Turn, ctx: Context) -> Reply:
         household = ctx.require_household(turn)

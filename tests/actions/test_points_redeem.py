@@ -60,6 +60,16 @@ def test_how_many_is_no_part_of_the_rewards_name(runtime: Runtime, store_of, hom
     resident = bound(runtime, f"o_towels_{len(words)}", ZHANG)
     summary = resident.say(words)
     assert "纯棉毛巾" in summary and "30 分" in summary and "请核对" in summary
+    assert "一次换一件" in summary and "要换 2 件" in summary  # the one had now is not taken for two
+    resident.say("1")
+    assert len(redemptions(store_of)) == 1 and ledger(store_of, home)[0] == 50
+
+
+def test_one_asked_for_is_no_news(runtime: Runtime, home: int, catalogue: dict[str, int]) -> None:
+    resident = bound(runtime, "o_one_towel", ZHANG)
+    assert "一次换一件" not in resident.say("换一条毛巾")
+    resident.say("取消")
+    assert "一次换一件" not in resident.say("换毛巾")
 
 
 def test_digits_alone_redeem(runtime: Runtime, store_of, home: int, catalogue: dict[str, int]) -> None:
