@@ -147,6 +147,12 @@ class Redeem(Form):
             options.append(Option.intent(ctx.label_of("donate"), "donate"))
         return options
 
+    def aside(self, slots: Mapping[str, Any], turn: Turn, ctx: Context) -> str | None:
+        """两个 / 要两条 once the reward is chosen: one is had at a time, and how to get more."""
+        count = 1 if turn.tapped else _how_many(turn.text)
+        reward = ctx.store[RewardRepository].get(int(slots["reward"])) if count > 1 and slots.get("reward") else None
+        return ctx.say("points.one_at_a_time", count=count, reward=reward.name) if reward is not None else None
+
     # --- which reward ------------------------------------------------------------------------
     def extract_reward(self, turn: Turn, ctx: Context, requested: bool) -> Any:
         if turn.tapped or not turn.text or is_noise(turn):

@@ -57,6 +57,9 @@ _CHOICE = re.compile(r"^(?:选|第|回复|选择)?\s*(\d{1,2}|[一二两三四�
 _CHOICE_SAID = re.compile(r"^我?就?(?:(?:选|选择|回复|报名|报|参加|要)?\s*第|选|选择|回复|报名|报)\s*"
                           r"(\d{1,2}|[一二两三四五六七八九])\s*(?:个|号|项|条)?(?:吧|呢|啊|哈)?[.、。)）!！]?$")
 
+#: 两个 / 两件: how many, not which — at a confirmation it does not pick "2" (its second choice).
+_QUANTITY = re.compile(r"^(?:要|就)?两\s*(?:个|件|条|份|样|袋|瓶|包|盒)(?:吧|呢|啊)?[.。!！]?$")
+
 Handler = Callable[[Turn, Context], "Reply | None"]
 
 
@@ -265,6 +268,8 @@ class DialogueEngine:
         if numeric_answer:  # digits answer the question, but a label or a number offered still picks its option
             picked: Option | str | None = self._labelled(turn, state.options) or self._under(
                 self._number(turn.text, said=True), state.options)
+        elif state.requested_slot == CONFIRM and _QUANTITY.match(turn.text.strip()):
+            picked = None  # the form hears it (one at a time, say), never 重新填写
         else:
             picked = self._pick(turn, state.options, words=form is None)
         if picked == "out_of_range":

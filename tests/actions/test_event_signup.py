@@ -32,6 +32,18 @@ def test_digits_alone_finish_a_signup(runtime: Runtime, store_of) -> None:
     assert [row[2:] for row in signups(store_of, event)] == [(3, "confirmed")]
 
 
+def test_two_of_us_at_the_confirmation_is_the_head_count_not_the_second_choice(runtime: Runtime,
+                                                                              store_of) -> None:
+    event = add_event(store_of)
+    resident = bound(runtime, "o_two_at_confirm")
+    resident.say("我要报名太极拳")
+    assert "1 人" in resident.say("1")
+    summary = resident.say("两个")  # not 2. 重新填写
+    assert "已经改过来了" in summary and "2 人" in summary
+    assert "报名成功" in resident.say("1")
+    assert [row[2:] for row in signups(store_of, event)] == [(2, "confirmed")]
+
+
 def test_a_number_picked_with_words_takes_that_choice(runtime: Runtime, store_of) -> None:
     add_event(store_of, "社区义诊", days=5)
     event = add_event(store_of, days=2)

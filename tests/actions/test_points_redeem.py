@@ -65,6 +65,17 @@ def test_how_many_is_no_part_of_the_rewards_name(runtime: Runtime, store_of, hom
     assert len(redemptions(store_of)) == 1 and ledger(store_of, home)[0] == 50
 
 
+@pytest.mark.parametrize("more", ["两个", "要两条"])
+def test_two_at_the_confirmation_is_told_one_at_a_time(runtime: Runtime, store_of, home: int,
+                                                        catalogue: dict[str, int], more: str) -> None:
+    resident = bound(runtime, "o_two_at_confirm", ZHANG)
+    resident.say("我想用积分换毛巾")
+    reply = resident.say(more)  # not 2. 重新填写
+    assert "一次换一件" in reply and "请核对" in reply and resident.options == ["确认提交", "重新填写", "取消"]
+    resident.say("1")
+    assert len(redemptions(store_of)) == 1 and ledger(store_of, home)[0] == 50
+
+
 def test_one_asked_for_is_no_news(runtime: Runtime, home: int, catalogue: dict[str, int]) -> None:
     resident = bound(runtime, "o_one_towel", ZHANG)
     assert "一次换一件" not in resident.say("换一条毛巾")
