@@ -82,7 +82,9 @@ class ComplaintForm(Form):
         complaint, _ = ctx.store[ComplaintRepository].record(
             turn.openid, text, turn.msg_key, ctx.now, household_id=household.id if household else None,
             escalation_id=escalated.escalation.id)
-        return ctx.reply("complaint.received" if escalated.opened else "complaint.added", case=complaint.id)
+        # The resident's number for it is the case's: the one staff answers and closings name.
+        return ctx.reply("complaint.received" if escalated.opened else "complaint.added",
+                         case=escalated.escalation.id)
 
 
 # --- what residents may read -------------------------------------------------------------
@@ -128,7 +130,8 @@ def _mine(ctx: Context, settings: ComplaintSettings) -> Reply:
         return Reply.text(ctx.say("complaint.mine_none"), offer)
     lines = [ctx.say("complaint.mine_header", count=len(mine))]
     for complaint in mine:
-        lines.append(ctx.say("complaint.mine_line", case=complaint.id, date=_date(complaint, ctx, created=True),
+        lines.append(ctx.say("complaint.mine_line", case=complaint.escalation_id or complaint.id,
+                             date=_date(complaint, ctx, created=True),
                              text=_clip(complaint.text, settings.list_chars),
                              status=ctx.say(f"complaint.mine_status.{_where(complaint, ctx)}")))
     return Reply.text("\n".join(lines), footer=True)

@@ -108,6 +108,20 @@ def test_asking_where_ones_own_complaint_stands_files_nothing(runtime: Runtime, 
     assert len(complaints(store_of)) == 1
 
 
+def test_a_complaint_has_one_number_for_the_resident_the_one_staff_answers_name(runtime: Runtime,
+                                                                                   store_of) -> None:
+    Resident(runtime, "o_other").say("人工")  # someone else's case comes first: its number is not the complaint's
+    resident = Resident(runtime, "o_one_number")
+    filed = resident.say("楼下天天晚上跳广场舞太吵了，我要投诉")
+    with store_of() as store:
+        [complaint] = store[ComplaintRepository].list()
+        case = store.escalations.open_for("o_one_number")
+        assert case is not None and case.id != complaint.id
+    assert f"编号 {case.id}）" in filed
+    assert f"编号 {case.id}）" in resident.say("声音一直到晚上十点")  # forwarded to that case
+    assert f"编号 {case.id}（" in resident.say("我的投诉处理了吗")
+
+
 def test_a_complaint_that_mentions_handling_is_still_filed(runtime: Runtime, store_of) -> None:
     resident = Resident(runtime, "o_still_filed")
     resident.say("物业处理了好几次还是漏水，我要投诉")
