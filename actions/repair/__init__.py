@@ -46,12 +46,12 @@ class RepairSettings(FlowSettings):
         "没水", "没电", "停电", "跳闸", "断", "卡住", "卡了", "打不开", "关不上", "关不住", "锁不上", "不好用",
         "有问题", "故障", "破", "脱落", "发霉", "异味", "臭", "噪音", "吵", "冒", "烧", "爆", "碎", "歪", "倒",
         "锈", "积水", "返水", "溢", "不转", "不制冷", "不热", "闪", "黑了", "不灵", "不行", "修"])
-    #: A resident may cancel their own report until staff assign it.
     #: Said while the report is being filled in, these tell when someone is home for the visit
     #: (明天上午 / 下午三点以后在家 / 周末才有人): kept with the report for the repairer.
     visit_words: list[str] = Field(default_factory=lambda: [
         "今天", "明天", "后天", "周一", "周二", "周三", "周四", "周五", "周六", "周日", "周天", "周末", "星期",
         "礼拜", "上午", "中午", "下午", "傍晚", "晚上", "早上", "白天", "在家", "有人在", "才有人", "都有人"])
+    #: A resident may cancel their own report until staff assign it.
     cancellable_statuses: list[str] = Field(default_factory=lambda: ["pending"])
     #: Words that always mean "cancel my repair report", whatever the NLU reads ...
     cancel_words: list[str] = Field(default_factory=lambda: [
