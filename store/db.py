@@ -110,22 +110,25 @@ def _begin_without_waiting(connection: Any, database: str | None) -> None:
 
 
 def _busy_timeout(connection: Any, milliseconds: int) -> None:
-    """How long this connection's statements wait for another writer, set only when it changes
-    (the event loop's transactions never wait, the writer thread's do; each keeps its own)."""
-    info = connection.connection.info
-    if info.get(_BUSY_TIMEOUT) != milliseconds:
-        driver_sql(connection, f"PRAGMA busy_timeout={milliseconds}")
-        info[_BUSY_TIMEOUT] = milliseconds
+    """How long this connection's statements wait for another writer (the event loop's
+    transactions never wait, the writer thread's do; each connection keeps its own)."""
+    _pragma(connection, "busy_timeout", milliseconds, _BUSY_TIMEOUT)
 
 
 def _autocheckpoint(connection: Any, database: str | None) -> None:
     """The size of write-ahead log at which this connection's commits copy it into the
     database: SQLite's default, or only a backstop while a :class:`Checkpointer` runs."""
     pages = WAL_BACKSTOP_PAGES if database in _checkpointed else _DEFAULT_AUTOCHECKPOINT
+    _pragma(connection, "wal_autocheckpoint", pages, _AUTOCHECKPOINT, default=_DEFAULT_AUTOCHECKPOINT)
+
+
+def _pragma(connection: Any, name: str, value: int, key: str, default: int | None = None) -> None:
+    """A connection's own setting, issued only when it changes (kept in its pool record's info
+    under ``key``; ``default``: what a connection has before it is ever set)."""
     info = connection.connection.info
-    if info.get(_AUTOCHECKPOINT, _DEFAULT_AUTOCHECKPOINT) != pages:
-        driver_sql(connection, f"PRAGMA wal_autocheckpoint={pages}")
-        info[_AUTOCHECKPOINT] = pages
+    if info.get(key, default) != value:
+        driver_sql(connection, f"PRAGMA {name}={value}")
+        info[key] = value
 
 
 def _database_file(engine: Engine) -> str | None:
