@@ -20,7 +20,6 @@ from actions.points import flow
 from actions.points.balance import pickup, waiting_reply
 from bot.dialogue import Context, Form, Option, Reply, Turn
 from bot.dialogue.text import is_noise, mentions, plain
-from bot.dialogue.turn import Said
 from store.points import PointsRepository
 from store.rewards import Redeemed, Reward, RewardRepository
 
@@ -42,9 +41,11 @@ def _number(token: str) -> int:
 _HOW_MANY = re.compile(r"[\d一二两三四五六七八九十几]+(?:个|条|袋|瓶|件|份|包|块|盒|桶|样)")
 
 
-def _how_many(text: str) -> int:
-    """How many the words ask for (换两条毛巾 → 2); 1 when they say no number."""
-    for found in _HOW_MANY.finditer(plain(text)):
+def _how_many(turn: Turn) -> int:
+    """How many the words ask for (换两条毛巾 → 2); 1 when they say no number (or were tapped)."""
+    if turn.tapped:
+        return 1
+    for found in _HOW_MANY.finditer(turn.plain):
         token = found.group()[:-1]
         count = int(token) if token.isdigit() else _NUMERALS.get(token, 10 if token == "十" else 0)
         if count > 1:
@@ -91,7 +92,7 @@ class Redeem(Form):
         (换两条毛巾) is remembered, for the confirmation to say that one is had at a time."""
         choice = ctx.dialog.slots.get("_choice") or {}
         slots: dict[str, Any] = {"reward": int(choice["reward"])} if choice.get("reward") else {}
-        count = 1 if turn.tapped else _how_many(turn.text)
+        count = _how_many(turn)
         if count > 1:
             slots[ASKED_COUNT] = count
         return slots
@@ -149,7 +150,7 @@ class Redeem(Form):
 
     def aside(self, slots: Mapping[str, Any], turn: Turn, ctx: Context) -> str | None:
         """两个 / 要两条 once the reward is chosen: one is had at a time, and how to get more."""
-        count = 1 if turn.tapped else _how_many(turn.text)
+        count = _how_many(turn)
         reward = ctx.store[RewardRepository].get(int(slots["reward"])) if count > 1 and slots.get("reward") else None
         return ctx.say("points.one_at_a_time", count=count, reward=reward.name) if reward is not None else None
 
@@ -207,12 +208,10 @@ class Redeem(Form):
         assert reward is not None and household is not None
         balance = ctx.store[PointsRepository].balance(household.id)
         place, hours = pickup(ctx)
-        summary = ctx.say("points.summary", reward=reward.name, points=reward.points, balance=balance,
-                          left=balance - reward.points, place=place, hours=hours)
         count = int(slots.get(ASKED_COUNT) or 1)
-        if count > 1:  # the summary's own key stays with it
-            return Said(f"{summary}\n{ctx.say('points.one_at_a_time', count=count, reward=reward.name)}", summary.key)
-        return summary
+        note = "\n" + ctx.say("points.one_at_a_time", count=count, reward=reward.name) if count > 1 else ""
+        return ctx.say("points.summary", reward=reward.name, points=reward.points, balance=balance,
+                       left=balance - reward.points, place=place, hours=hours, note=note)
 
     def submit(self, slots: dict[str, Any], turn: Turn, ctx: Context) -> Reply:
         household = ctx.require_household(turn)
