@@ -53,6 +53,11 @@ def _how_many(turn: Turn) -> int:
     return 1
 
 
+def _only_how_many(turn: Turn) -> bool:
+    """两个 / 要两样: how many, with nothing about which (never the second of a list)."""
+    return _how_many(turn) > 1 and not _rest_of(turn.text)
+
+
 def _rest_of(text: str) -> str:
     """The words of a request once the request itself is taken away (我想用积分换毛巾 → 毛巾,
     换两袋大米 → 大米)."""
@@ -149,9 +154,16 @@ class Redeem(Form):
         return options
 
     def aside(self, slots: Mapping[str, Any], turn: Turn, ctx: Context) -> str | None:
-        """两个 / 要两条 once the reward is chosen: one is had at a time, and how to get more."""
+        """两个 / 要两条: one is had at a time — before a reward is chosen, pick one first; once it
+        is, how to get more (unless the confirmation already says so for that many)."""
         count = _how_many(turn)
-        reward = ctx.store[RewardRepository].get(int(slots["reward"])) if count > 1 and slots.get("reward") else None
+        if count <= 1:
+            return None
+        if not slots.get("reward"):
+            return ctx.say("points.pick_one_first")
+        if int(slots.get(ASKED_COUNT) or 1) == count:
+            return ctx.say("points.this_one_first")
+        reward = ctx.store[RewardRepository].get(int(slots["reward"]))
         return ctx.say("points.one_at_a_time", count=count, reward=reward.name) if reward is not None else None
 
     # --- which reward ------------------------------------------------------------------------
@@ -159,7 +171,7 @@ class Redeem(Form):
         if turn.tapped or not turn.text or is_noise(turn):
             return None
         if requested:
-            number = _LIST_NUMBER.match(turn.plain)
+            number = _LIST_NUMBER.match(turn.plain) if not _only_how_many(turn) else None
             if number:
                 shown = self._affordable(ctx)
                 index = _number(number.group(1))

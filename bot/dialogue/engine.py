@@ -57,7 +57,8 @@ _CHOICE = re.compile(r"^(?:选|第|回复|选择)?\s*(\d{1,2}|[一二两三四�
 _CHOICE_SAID = re.compile(r"^我?就?(?:(?:选|选择|回复|报名|报|参加|要)?\s*第|选|选择|回复|报名|报)\s*"
                           r"(\d{1,2}|[一二两三四五六七八九])\s*(?:个|号|项|条)?(?:吧|呢|啊|哈)?[.、。)）!！]?$")
 
-#: 两个 / 两件: how many, not which — at a confirmation it does not pick "2" (its second choice).
+#: 两个 / 两件: how many, not which — inside a form (unless a number is asked) it does not pick
+#: "2" (the second reward of a list, a confirmation's 重新填写).
 _QUANTITY = re.compile(r"^(?:要|就)?两\s*(?:个|件|条|份|样|袋|瓶|包|盒)(?:吧|呢|啊)?[.。!！]?$")
 
 Handler = Callable[[Turn, Context], "Reply | None"]
@@ -268,8 +269,8 @@ class DialogueEngine:
         if numeric_answer:  # digits answer the question, but a label or a number offered still picks its option
             picked: Option | str | None = self._labelled(turn, state.options) or self._under(
                 self._number(turn.text, said=True), state.options)
-        elif state.requested_slot == CONFIRM and _QUANTITY.match(turn.text.strip()):
-            picked = None  # the form hears it (one at a time, say), never 重新填写
+        elif form is not None and _QUANTITY.match(turn.text.strip()):
+            picked = None  # the form hears it (one at a time, say): never the second choice, nor 重新填写
         else:
             picked = self._pick(turn, state.options, words=form is None)
         if picked == "out_of_range":
@@ -617,9 +618,11 @@ class DialogueEngine:
         return question.prefixed(note)
 
     def _digress(self, form: Form, turn: Turn, ctx: Context, state: FormState) -> Reply:
-        """The message answers nothing the form asked: maybe the resident wants something else."""
+        """The message answers nothing the form asked: maybe the resident wants something else
+        (never for a bare 两个, which says how many of something, not what)."""
         intent = turn.intent
-        sure = turn.confidence >= DIGRESSION_CONFIDENCE and not is_noise(turn)
+        sure = turn.confidence >= DIGRESSION_CONFIDENCE and not is_noise(turn) \
+            and not _QUANTITY.match(turn.text.strip())
         if intent == "stop" and sure:
             return self.cancel(turn, ctx, state)
         if intent and sure and intent not in CONTROL_INTENTS and intent != form.name:

@@ -76,6 +76,29 @@ def test_two_at_the_confirmation_is_told_one_at_a_time(runtime: Runtime, store_o
     assert len(redemptions(store_of)) == 1 and ledger(store_of, home)[0] == 50
 
 
+def test_two_asked_again_at_the_confirmation_says_one_at_a_time_once(
+        runtime: Runtime, home: int, catalogue: dict[str, int]) -> None:
+    resident = bound(runtime, "o_two_again", ZHANG)
+    resident.say("换两条毛巾")
+    reply = resident.say("两个")
+    assert reply.count("一次换一件") == 1 and "请核对" in reply
+    assert resident.options == ["确认提交", "重新填写", "取消"]
+
+
+@pytest.mark.parametrize("words", ["两个", "要两样"])
+def test_two_at_the_list_of_rewards_is_how_many_not_the_second(runtime: Runtime, store_of, home: int,
+                                                                catalogue: dict[str, int], words: str) -> None:
+    resident = bound(runtime, f"o_two_at_list_{len(words)}", ZHANG)
+    resident.say("爱心换购")
+    reply = resident.say(words)  # not 2. 纯棉毛巾
+    assert "一次换一件" in reply and "请核对" not in reply
+    assert resident.options == ["环保购物袋（20 分，还有 5 件）", "纯棉毛巾（30 分，还有 3 件）"]
+    chosen = resident.say("2")
+    assert "请核对" in chosen and "纯棉毛巾" in chosen
+    resident.say("1")
+    assert len(redemptions(store_of)) == 1
+
+
 def test_one_asked_for_is_no_news(runtime: Runtime, home: int, catalogue: dict[str, int]) -> None:
     resident = bound(runtime, "o_one_towel", ZHANG)
     assert "一次换一件" not in resident.say("换一条毛巾")

@@ -122,6 +122,15 @@ def test_a_place_given_for_the_description_is_kept_and_the_question_asked_again(
     assert (ticket.location, ticket.description) == ("小区东门", "路灯晚上不亮")
 
 
+def test_two_at_the_list_of_what_is_broken_picks_nothing_and_starts_nothing_else(runtime: Runtime, store_of) -> None:
+    resident = bound(runtime, "o_two_things")
+    resident.say("我要报修")
+    reply = resident.say("两个")  # how many, not 2. 下水道/马桶堵塞, nor a sign-up for two
+    assert "什么坏了" in reply and "报名" not in reply and "马桶" not in reply.split("\n")[0]
+    assert resident.options[:2] == ["水管漏水", "下水道/马桶堵塞"]
+    assert "报名" not in resident.say("1") and not tickets(store_of)
+
+
 def test_a_bad_phone_number_is_asked_again(runtime: Runtime) -> None:
     resident = Resident(runtime, "o_phone")
     resident.say("楼道灯坏了")
