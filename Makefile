@@ -12,7 +12,7 @@ RASA_STAMP := $(RASA_VENV)/.installed
 # The suite runs in parallel, one pytest worker per core (pytest-xdist); TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test test-postgres install train bench bench-hotpath bench-generator bench-nlu bench-startup bench-nlu-compare \
+.PHONY: run test test-postgres install train bench bench-hotpath bench-group-commit bench-generator bench-nlu bench-startup bench-nlu-compare \
 	lint typecheck clean rasa-setup rasa-validate rasa-train rasa-serve test-rasa
 
 $(STAMP): pyproject.toml
@@ -97,6 +97,10 @@ bench: $(STAMP)
 ## callgrind it counts instructions: see bench/hotpath.py.
 bench-hotpath: $(STAMP)
 	$(PY) -m bench.hotpath
+
+## What group commit could save: the load mix's write transactions replayed one and several per COMMIT.
+bench-group-commit: $(STAMP)
+	$(PY) -m bench.group_commit
 
 ## Which load generator: wrk against the Python client (installs Debian's wrk when missing).
 bench-generator: $(STAMP)
