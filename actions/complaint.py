@@ -20,7 +20,7 @@ from pydantic import BeforeValidator, Field
 from bot.api.deps import NowDep, StoreDep, not_found
 from bot.api.schemas import ApiModel, ErrorBody, Text, Timestamp, blank_is_none
 from bot.dialogue import Context, Flow, FlowSettings, Form, MenuEntry, Option, Reply, Stage, Turn
-from bot.dialogue.text import chinese_punctuation, is_noise, mentions
+from bot.dialogue.text import chinese_punctuation, is_noise, mentions, plain
 from bot.privacy import mask_phone
 from store import Store
 from store.complaints import Complaint, ComplaintRepository
@@ -42,6 +42,12 @@ class ComplaintSettings(FlowSettings):
         "进度", "处理了吗", "处理了没", "处理得怎么样", "处理的怎么样", "有结果", "结果呢", "结果怎么样",
         "结果如何", "回复了吗", "有回复", "有答复", "怎么样了", "怎么样啦", "有下文", "解决了吗", "解决了没",
         "有人管吗", "落实了吗", "有消息吗", "到哪一步", "到哪了"])
+    #: ... or with nothing but these around them (我的投诉, 查看我的投诉, 我提的意见呢): also a
+    #: wish to read their own.
+    look_words: list[str] = Field(default_factory=lambda: [
+        "查看", "看看", "看一下", "看一看", "查一下", "查查", "查询", "我要看", "我想看", "想看", "给我看", "帮我查",
+        "帮我看", "请问", "一下", "所有", "全部", "呢", "吗", "吧", "啊", "有哪些", "在哪", "哪里看", "投诉", "建议",
+        "意见", "问题", "的"])
     #: At most this many published suggestions are shown.
     list_size: int = Field(5, ge=1, le=20)
     #: A published text longer than this is cut in the list.
@@ -101,7 +107,18 @@ def list_words(turn: Turn, ctx: Context) -> Reply | None:
 
 
 def asks_about_mine(turn: Turn, settings: ComplaintSettings) -> bool:
-    return not turn.tapped and mentions(turn.text, settings.mine_words) and mentions(turn.text, settings.progress_words)
+    """我的投诉处理了吗 / 我的投诉 / 查看我的建议: the resident's own, never a new one to file."""
+    if turn.tapped or not mentions(turn.text, settings.mine_words):
+        return False
+    return mentions(turn.text, settings.progress_words) or not _rest(turn.plain, settings)
+
+
+def _rest(said: str, settings: ComplaintSettings) -> str:
+    """What the words say besides naming the resident's own and asking to see them."""
+    for word in sorted({plain(w) for w in (*settings.mine_words, *settings.look_words)}, key=len, reverse=True):
+        if word:
+            said = said.replace(word, "")
+    return said
 
 
 @flow.action("complaint_list")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
+
 from bot.runtime import Runtime
 from store.clock import utcnow
 from store.complaints import ComplaintRepository
@@ -106,6 +108,22 @@ def test_asking_where_ones_own_complaint_stands_files_nothing(runtime: Runtime, 
         store[ComplaintRepository].publish(complaint, "希望管理广场舞音量。", utcnow())
     assert "公示" in resident.say("我提的建议有回复吗")
     assert len(complaints(store_of)) == 1
+
+
+@pytest.mark.parametrize("words", ["我的投诉", "查看我的投诉", "看看我的建议", "我提的意见呢"])
+def test_ones_own_complaints_named_alone_are_read_not_the_public_list(runtime: Runtime, store_of,
+                                                                      words: str) -> None:
+    resident = Resident(runtime, f"o_mine_alone_{len(words)}")
+    resident.say("楼下天天晚上跳广场舞太吵了，我要投诉")
+    reply = resident.say(words)
+    assert "您最近反映的 1 条" in reply and "广场舞" in reply and "大家最近的建议" not in reply
+    assert len(complaints(store_of)) == 1
+
+
+def test_a_complaint_that_starts_with_my_complaint_is_still_filed(runtime: Runtime, store_of) -> None:
+    resident = Resident(runtime, "o_my_complaint_is")
+    resident.say("我的投诉是楼下天天晚上跳广场舞太吵了")
+    assert [c[2] for c in complaints(store_of)] == ["我的投诉是楼下天天晚上跳广场舞太吵了"]
 
 
 def test_a_complaint_has_one_number_for_the_resident_the_one_staff_answers_name(runtime: Runtime,
