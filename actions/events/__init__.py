@@ -33,7 +33,7 @@ class EventSettings(FlowSettings):
     #: Words that ask about the household's own sign-ups (我报了哪些活动): the list then shows those.
     mine_words: list[str] = Field(default_factory=lambda: [
         "我报了", "我报名了", "我报的", "我报名的", "我的报名", "我家报", "我们报", "报了哪些", "报了什么", "报了啥",
-        "报名了哪些", "报名了什么", "报名了啥", "报过"])
+        "报名了哪些", "报名了什么", "报名了啥", "报过", "报名记录", "活动报名", "报上名了没"])
     #: Words that say nothing about which event is meant (报名, 活动 …), ignored when a
     #: resident names one.
     filler_words: list[str] = Field(default_factory=lambda: [

@@ -11,7 +11,7 @@ from datetime import date
 
 from actions.events import flow
 from actions.events.words import EventWords, named_events
-from bot.dialogue import Context, Option, Reply, Turn
+from bot.dialogue import Context, Option, Reply, Stage, Turn
 from bot.dialogue.text import mentions
 from store.events import Event, EventRepository, EventSignup
 
@@ -21,6 +21,22 @@ def event_list(turn: Turn, ctx: Context) -> Reply:
     reply = _list(turn, ctx)
     # Asked in the middle of a sign-up, the list replaces it: each item starts a sign-up again.
     return reply.closing() if ctx.dialog.form == "event_signup" else reply
+
+
+@flow.trigger(Stage.COMMAND)
+def own_signups(turn: Turn, ctx: Context) -> Reply | None:
+    """我的报名 / 查看我的报名, read as a wish to sign up: the household's own sign-ups are shown
+    instead. Words that name an event (我报名了义诊，要改成两个人) are about that event and go on
+    as the NLU read them."""
+    if ctx.dialog.form not in (None, "event_signup") or turn.tapped or turn.intent != "event_signup":
+        return None
+    settings = flow.config(ctx)
+    if not mentions(turn.text, settings.mine_words):
+        return None
+    events = ctx.store[EventRepository].upcoming(ctx.now)
+    if named_events(turn, events, EventWords.in_dialogue(ctx), settings.filler_words):
+        return None
+    return Reply.route("event_list")
 
 
 def _list(turn: Turn, ctx: Context) -> Reply:

@@ -47,6 +47,10 @@ class PointsSettings(FlowSettings):
     history_words: list[str] = Field(default_factory=lambda: ["全部", "所有", "明细", "记录", "历史", "清单"])
     #: The names of a pickup code: a message with one asks for the rewards waiting, whatever else it says.
     code_words: list[str] = Field(default_factory=lambda: ["取货码", "领取码", "提货码", "兑换码"])
+    #: Words about the household's own exchanges (我的换购, 换购记录): likewise the rewards waiting.
+    mine_words: list[str] = Field(default_factory=lambda: [
+        "我的换购", "我的兑换", "换购记录", "兑换记录", "我换的东西", "我换了什么", "我换了哪些", "我换过什么",
+        "换购的东西", "兑换的东西"])
     #: Words that ask where or when an exchanged reward is collected (换的东西在哪领).
     pickup_words: list[str] = Field(default_factory=lambda: [
         "在哪领", "哪里领", "去哪领", "怎么领", "什么时候领", "在哪拿", "哪里拿", "去哪拿", "怎么拿", "什么时候拿",

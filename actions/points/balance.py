@@ -92,11 +92,12 @@ def pickup(ctx: Context) -> tuple[str, str]:
 
 @flow.trigger(Stage.COMMAND)
 def code_words(turn: Turn, ctx: Context) -> Reply | None:
-    """"我的取货码" / "取货码忘了": the rewards waiting to be collected, whatever the NLU read
+    """"我的取货码" / "取货码忘了" / "我的换购": the rewards waiting to be collected, whatever the NLU read
     (never inside a form, where the form reads the words)."""
     if ctx.dialog.form is not None or turn.tapped or not turn.text:
         return None
-    return Reply.route("points_redeem") if mentions(turn.text, flow.config(ctx).code_words) else None
+    settings = flow.config(ctx)
+    return Reply.route("points_redeem") if mentions(turn.text, [*settings.code_words, *settings.mine_words]) else None
 
 
 def waiting_reply(ctx: Context) -> Reply:

@@ -105,7 +105,8 @@ class Redeem(Form):
     def begin(self, slots: Mapping[str, Any], turn: Turn, ctx: Context) -> Reply | None:
         household = ctx.require_household(turn)
         settings = flow.config(ctx)
-        if not turn.tapped and mentions(turn.text, [*settings.code_words, *settings.pickup_words]):
+        asks_for_own = [*settings.code_words, *settings.mine_words, *settings.pickup_words]
+        if not turn.tapped and mentions(turn.text, asks_for_own):
             return waiting_reply(ctx)  # 换的东西在哪领: where, when, and the codes
         catalogue = ctx.store[RewardRepository].catalogue()
         if "reward" in slots:

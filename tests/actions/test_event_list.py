@@ -4,11 +4,13 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.runtime import Runtime
 from store.clock import utcnow
 from store.events import EventRepository
 from tests.community_support import LI, add_event, bound
-from tests.talk import Resident
+from tests.talk import Resident, read_every_message_as
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -105,6 +107,40 @@ def test_asking_what_the_household_signed_up_for_shows_its_own(runtime: Runtime,
     mine = resident.say("我报名了什么活动")
     assert "“社区义诊”" in mine and "太极拳" not in mine
     assert resident.options == [resident.options[0], "取消报名"] and "已报名 1 人" in resident.options[0]
+
+
+@pytest.mark.parametrize("words", ["我的报名", "查看我的报名", "我的报名记录"])
+def test_my_sign_ups_named_alone_show_them_and_start_no_sign_up(runtime: Runtime, store_of, words: str) -> None:
+    add_event(store_of, "社区义诊", starts_at=local(5))
+    add_event(store_of, "太极拳健身讲座", starts_at=local(2))
+    resident = bound(runtime, f"o_my_signups_{len(words)}")
+    resident.say("报名义诊 1个人")
+    resident.say("1")
+    mine = resident.say(words)
+    assert "您家报名了这些活动" in mine
+    assert "“社区义诊”" in mine and "太极拳" not in mine and "报名哪个活动" not in mine
+
+
+def test_my_sign_ups_read_as_a_wish_to_sign_up_still_show_them(runtime: Runtime, store_of) -> None:
+    add_event(store_of, "社区义诊", starts_at=local(5))
+    add_event(store_of, "太极拳健身讲座", starts_at=local(2))
+    resident = bound(runtime, "o_my_signups_misread")
+    resident.say("报名义诊 1个人")
+    resident.say("1")
+    read_every_message_as(runtime, "event_signup", 0.9)
+    mine = resident.say("我的报名")
+    assert "您家报名了这些活动" in mine and "报名哪个活动" not in mine
+
+
+def test_saying_one_signed_up_for_a_named_event_is_about_that_event(runtime: Runtime, store_of) -> None:
+    add_event(store_of, "社区义诊", starts_at=local(5))
+    add_event(store_of, "太极拳健身讲座", starts_at=local(2))
+    resident = bound(runtime, "o_signed_named")
+    resident.say("报名义诊 1个人")
+    resident.say("1")
+    reply = resident.say("我报名了义诊，要改成两个人")
+    assert "events.list_header_mine" not in (resident.last.keys if resident.last else ())
+    assert "义诊" in reply
 
 
 def test_my_own_sign_ups_need_a_household_to_be_known(runtime: Runtime, store_of) -> None:

@@ -82,6 +82,6 @@ def test_pickup_codes_are_found_by_their_name_whatever_else_is_said(runtime: Run
     assert keys(resident) == ("points.nothing_waiting",)
     resident.say("换毛巾")
     code = resident.say("1").split("取货码：")[1][:6]
-    for words in ("我的取货码", "取货码忘了", "换的东西在哪领"):
+    for words in ("我的取货码", "取货码忘了", "换的东西在哪领", "我的换购", "换购记录", "我换的东西"):
         reply = resident.say(words)
         assert f"取货码 {code}" in reply and "居委会爱心驿站" in reply, words
